@@ -1,0 +1,329 @@
+"""The diff engine: a render stream folded against what the client holds into a wire diff.
+
+The client keeps, per view, a tree of statics and dynamics; we keep its shape (`Print`s: which
+template is at which slot, which loop entries exist and the data each was rendered from). A
+render walks the template's stream once and emits only what the client lacks: changed slots,
+statics of shapes it does not hold, and keyed comprehension entries that are new, changed or
+moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See PROTOCOL.md §4.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from .template import Template
+from .template.stream import CLOSE, SKIP, Open, OpenElse, OpenFor, Static
+
+_SLOT = [str(i) for i in range(1024)]
+_MISSING = object()
+_ATOMS = frozenset({str, int, float, bool, type(None), bytes, Markup})
+
+
+@dataclass(slots=True)
+class Print:
+    """A node the client holds: its shape and the prints of its nested slots."""
+
+    key: Any
+    statics: tuple[str, ...]
+    children: dict[int, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class EntryPrint:
+    """One comprehension entry the client holds, with a copy of the data it came from."""
+
+    pos: int
+    state: Any
+    children: dict[int, Any]
+
+
+@dataclass(slots=True)
+class CompPrint:
+    """A comprehension the client holds: body statics and entries in client order."""
+
+    key: Any
+    statics: tuple[str, ...]
+    entries: dict[Any, EntryPrint]
+
+
+class _Restart(Exception):
+    """A shape the client holds changed under the same marker: render everything again."""
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of `value` that later in-place mutations of it cannot reach (compared with ==)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {k: snapshot(v) for k, v in value.items()}
+    if kind is list:
+        return [snapshot(v) for v in value]
+    if kind is tuple:
+        return tuple(snapshot(v) for v in value)
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # an uncopyable object: never equal, so its entry always re-renders
+        return _MISSING
+
+
+def _entry_key(item: Any, index: int) -> Any:
+    """Loop entries are keyed by the item's `id` (key or attribute), else by position."""
+    key = item.get("id", _MISSING) if type(item) is dict else getattr(item, "id", _MISSING)
+    return ("#", index) if key is _MISSING or key is None else key
+
+
+class _Node:
+    """A node being rendered: collects statics, the wire diff and the new prints."""
+
+    __slots__ = ("key", "prev", "same", "track", "slot", "out", "statics", "open_static", "children", "parent_slot")
+
+    def __init__(self, key: Any, prev: Print | EntryPrint | None, same: bool, track: bool, parent_slot: int) -> None:
+        self.key = key
+        self.prev = prev
+        self.same = same
+        self.track = track
+        self.slot = 0
+        self.out: dict[str, Any] = {}
+        self.statics: list[str] = []
+        self.open_static = False
+        self.children: dict[int, Any] = {}
+        self.parent_slot = parent_slot
+
+    def static(self, text: str) -> None:
+        if self.open_static:
+            self.statics[-1] += text
+        else:
+            self.statics.append(text)
+            self.open_static = True
+
+    def next_slot(self) -> int:
+        if not self.open_static:
+            self.statics.append("")
+        self.open_static = False
+        slot = self.slot
+        self.slot = slot + 1
+        return slot
+
+    def prev_child(self, slot: int) -> Any:
+        return self.prev.children.get(slot) if self.prev is not None else None
+
+    def finish_statics(self) -> tuple[str, ...]:
+        if not self.open_static:
+            self.statics.append("")
+        return tuple(self.statics)
+
+
+class _Entry(_Node):
+    __slots__ = ("entry_key", "state", "index")
+
+
+class _Comp:
+    """A comprehension being rendered."""
+
+    __slots__ = ("key", "prev", "same", "track", "parent_slot", "k", "entries", "statics", "moved",
+                 "entry", "deps", "outer_dirty")
+
+    def __init__(self, key: Any, prev: CompPrint | None, same: bool, track: bool, parent_slot: int) -> None:
+        self.key = key
+        self.prev = prev
+        self.same = same
+        self.track = track
+        self.parent_slot = parent_slot
+        self.k: dict[str, Any] = {}
+        self.entries: dict[Any, EntryPrint] = {}
+        self.statics: tuple[str, ...] | None = None
+        self.moved = False
+        self.entry: _Entry | None = None
+        self.deps: Any = _MISSING
+        self.outer_dirty = True
+
+
+class Differ:
+    """Renders templates for one view (or component) and remembers what its client holds."""
+
+    __slots__ = ("prints", "_changed", "_keys", "_stack")
+
+    def __init__(self) -> None:
+        self.prints: Print | None = None
+        self._changed: frozenset[str] | set[str] = frozenset()
+        self._keys: Any = frozenset()
+        self._stack: list[Any] = []
+
+    def reset(self) -> None:
+        """Forget what the client holds (a rejoin): the next render is full."""
+        self.prints = None
+
+    def render(self, template: Template, assigns: Mapping[str, Any], changed: Iterable[str] | None) -> dict[str, Any]:
+        """The wire diff that brings the client from its current tree to this render.
+
+        `changed` names the assigns changed since the last render (None: treat all as changed).
+        The first render after construction or `reset()` is a full render with statics.
+        """
+        try:
+            return self._render(template, assigns, changed, self.prints)
+        except _Restart:
+            return self._render(template, assigns, None, None)
+
+    def _render(self, template: Template, assigns: Mapping[str, Any], changed: Iterable[str] | None,
+                prev: Print | None) -> dict[str, Any]:
+        same = prev is not None and prev.key is template
+        self._changed = frozenset(changed) if changed is not None else frozenset()
+        self._keys = assigns.keys()
+        root = _Node(template, prev if same else None, same, same and changed is not None, -1)
+        self._stack = [root]
+        try:
+            self._fold(template.stream(assigns, self))
+        finally:
+            self._stack = []
+        statics = root.finish_statics()
+        if same and statics != prev.statics:  # type: ignore[union-attr]
+            raise _Restart
+        if not same:
+            root.out["s"] = list(statics)
+        self.prints = Print(template, statics, root.children)
+        return root.out
+
+    # -- the Tracker protocol -----------------------------------------------------------
+
+    def dirty(self, deps: frozenset[str]) -> bool:
+        frame = self._stack[-1]
+        return not frame.track or not deps <= self._keys or not deps.isdisjoint(self._changed)
+
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+        frame = self._stack[-1]
+        if type(frame) is _Entry:
+            self._stack.pop()
+            self._close_entry(frame)
+        comp: _Comp = self._stack[-1]
+        if deps is not comp.deps:
+            comp.deps = deps
+            comp.outer_dirty = deps is None or not comp.track or self.dirty(deps)
+        index = len(comp.entries) + (1 if comp.entry is not None else 0)
+        key = _entry_key(item, index)
+        if key in comp.entries:
+            key = ("dup", key, index)
+        state = item if loop is None else (item, loop.index0, loop.length)
+        old = comp.prev.entries.get(key) if comp.prev is not None else None
+        if old is not None and not comp.outer_dirty and old.state is not _MISSING and old.state == state:
+            if old.pos != index:
+                comp.k[_SLOT[index]] = old.pos
+                comp.moved = True
+                old.pos = index
+            comp.entries[key] = old
+            return False
+        entry = _Entry(comp.key, old, old is not None, False, index)
+        entry.entry_key = key
+        entry.state = state
+        entry.index = index
+        comp.entry = entry
+        self._stack.append(entry)
+        return True
+
+    # -- folding the stream -------------------------------------------------------------
+
+    def _fold(self, stream: Iterable[Any]) -> None:
+        stack = self._stack
+        for item in stream:
+            kind = type(item)
+            if kind is Static:
+                stack[-1].static(item)
+            elif item is SKIP:
+                frame = stack[-1]
+                slot = frame.next_slot()
+                child = frame.prev_child(slot)
+                if child is not None:
+                    frame.children[slot] = child
+            elif kind is Markup or kind is str:
+                frame = stack[-1]
+                frame.out[_SLOT[frame.slot] if frame.slot < 1024 else str(frame.slot)] = item
+                frame.next_slot()
+            elif kind is Open:
+                frame = stack[-1]
+                slot = frame.next_slot()
+                prev = frame.prev_child(slot)
+                same = type(prev) is Print and prev.key is item
+                stack.append(_Node(item, prev if same else None, same, same and frame.track, slot))
+            elif kind is OpenFor:
+                frame = stack[-1]
+                slot = frame.next_slot()
+                prev = frame.prev_child(slot)
+                same = type(prev) is CompPrint and prev.key is item
+                stack.append(_Comp(item, prev if same else None, same, same and frame.track, slot))
+            elif kind is OpenElse:
+                comp = stack.pop()
+                parent = stack[-1]
+                prev = parent.prev_child(comp.parent_slot)
+                same = type(prev) is Print and prev.key is item
+                stack.append(_Node(item, prev if same else None, same, same and parent.track, comp.parent_slot))
+            elif item is CLOSE:
+                frame = stack.pop()
+                if type(frame) is _Entry:
+                    self._close_entry(frame)
+                    frame = stack.pop()
+                if type(frame) is _Comp:
+                    self._close_comp(frame)
+                else:
+                    self._close_node(frame)
+            else:
+                raise TypeError(f"unexpected item in a render stream: {item!r}")
+
+    def _close_node(self, node: _Node) -> None:
+        statics = node.finish_statics()
+        parent = self._stack[-1]
+        if node.same:
+            if statics != node.prev.statics:  # type: ignore[union-attr]
+                raise _Restart
+        else:
+            node.out["s"] = list(statics)
+        parent.children[node.parent_slot] = Print(node.key, statics, node.children)
+        if node.out:
+            parent.out[str(node.parent_slot)] = node.out
+
+    def _close_entry(self, entry: _Entry) -> None:
+        comp: _Comp = self._stack[-1]
+        statics = entry.finish_statics()
+        if comp.statics is None:
+            comp.statics = statics
+            if comp.prev is not None and statics != comp.prev.statics:
+                raise _Restart
+        elif statics != comp.statics:
+            raise ValueError(
+                f"the body of the loop at {comp.key.where} rendered a different shape for one item: "
+                "every iteration of a `for` must have the same template text; move the varying "
+                "part (e.g. an include with a computed name) into an `if` inside the loop"
+            )
+        index = entry.index
+        comp.entries[entry.entry_key] = EntryPrint(index, snapshot(entry.state), entry.children)
+        comp.entry = None
+        old = entry.prev
+        if old is None:
+            comp.k[_SLOT[index] if index < 1024 else str(index)] = entry.out
+        elif old.pos != index:
+            comp.k[_SLOT[index] if index < 1024 else str(index)] = [old.pos, entry.out] if entry.out else old.pos
+            comp.moved = True
+        elif entry.out:
+            comp.k[_SLOT[index] if index < 1024 else str(index)] = entry.out
+
+    def _close_comp(self, comp: _Comp) -> None:
+        parent = self._stack[-1]
+        slot = str(comp.parent_slot)
+        count = len(comp.entries)
+        if not comp.same:
+            if count == 0:
+                parent.out[slot] = ""
+                return
+            comp.k["kc"] = count
+            parent.out[slot] = {"s": list(comp.statics), "k": comp.k}  # type: ignore[arg-type]
+        elif comp.k or count != len(comp.prev.entries):  # type: ignore[union-attr]
+            comp.k["kc"] = count
+            if comp.moved:
+                comp.k["km"] = True
+            parent.out[slot] = {"k": comp.k}
+        statics = comp.statics if comp.statics is not None else comp.prev.statics  # type: ignore[union-attr]
+        parent.children[comp.parent_slot] = CompPrint(comp.key, statics, comp.entries)

@@ -1,0 +1,134 @@
+"""Jinja2 templates compiled into render streams (see `stream.py`).
+
+Templates are colocated with their view (`counter.py` beside `counter.html.j2`), given
+inline, or returned by `render()`. Autoescaping is always on. Names in `include`/`extends`
+are resolved next to the including template first, then on the search path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import jinja2
+from jinja2.debug import rewrite_traceback_stack
+
+from .codegen import StreamCodeGenerator
+from .stream import RENDER_ALL, Tracker, to_html
+
+__all__ = ["Template", "environment", "from_string", "load"]
+
+
+class _Loader(jinja2.BaseLoader):
+    """Loads absolute paths as they are and other names from a search path."""
+
+    def __init__(self) -> None:
+        self.search_path: list[str] = []
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        candidates = [template] if os.path.isabs(template) else [
+            os.path.join(root, template) for root in self.search_path
+        ]
+        for path in candidates:
+            if os.path.isfile(path):
+                mtime = os.path.getmtime(path)
+                with open(path, encoding="utf-8") as f:
+                    source = f.read()
+                return source, path, lambda: os.path.isfile(path) and os.path.getmtime(path) == mtime
+        raise jinja2.TemplateNotFound(
+            f"{template} (looked in {candidates or 'an empty search path'}; "
+            "add its folder with liveui.template.environment().loader.search_path.append(...))"
+        )
+
+
+class LiveEnvironment(jinja2.Environment):
+    """The Jinja2 environment of liveui: stream code generation, autoescape on."""
+
+    code_generator_class = StreamCodeGenerator
+
+    def __init__(self) -> None:
+        super().__init__(loader=_Loader(), autoescape=True, auto_reload=True)
+
+    def join_path(self, template: str, parent: str) -> str:
+        if os.path.isabs(parent) and not os.path.isabs(template):
+            sibling = os.path.normpath(os.path.join(os.path.dirname(parent), template))
+            if os.path.isfile(sibling):
+                return sibling
+        return template
+
+
+_environment = LiveEnvironment()
+
+
+def environment() -> LiveEnvironment:
+    """The shared environment: add globals, filters and search paths here."""
+    return _environment
+
+
+class Template:
+    """A compiled template: renders to HTML or to a render stream."""
+
+    __slots__ = ("_jinja", "name")
+
+    def __init__(self, jinja_template: jinja2.Template) -> None:
+        self._jinja = jinja_template
+        self.name = jinja_template.filename or jinja_template.name or "<inline template>"
+
+    def stream(self, assigns: Mapping[str, Any], tracker: Tracker = RENDER_ALL) -> Iterator[Any]:
+        """Yield the render stream for these assigns, asking `tracker` what to render."""
+        context = self._jinja.new_context({**assigns, "__lv__": tracker})
+        try:
+            yield from self._jinja.root_render_func(context)
+        except Exception as exc:
+            raise _located(exc) from None
+
+    def render(self, assigns: Mapping[str, Any]) -> str:
+        """Render to HTML (the dead render)."""
+        return to_html(self.stream(assigns))
+
+    def __repr__(self) -> str:
+        return f"<Template {self.name}>"
+
+
+def _located(exc: BaseException) -> BaseException:
+    """Rewrite the traceback onto template lines and name the file and line in the error."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc
+    located = rewrite_traceback_stack(source=None)
+    tb = located.__traceback__
+    where = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if tb.tb_frame.f_code.co_name in ("top-level template code", "template") or filename.endswith(
+            (".j2", ".html", ".jinja", ".jinja2")
+        ):
+            where = f"{filename}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    if where is not None:
+        located.add_note(f"in template {where}")
+    return located
+
+
+_inline: dict[str, Template] = {}
+
+
+def load(path: str) -> Template:
+    """Load a template file (an absolute path, or a name on the search path)."""
+    return Template(_environment.get_template(path))
+
+
+def from_string(source: str) -> Template:
+    """Compile inline template source (cached by source text)."""
+    template = _inline.get(source)
+    if template is None:
+        template = _inline[source] = Template(_environment.from_string(source))
+    return template
+
+
+def colocated(module_name: str, filename: str) -> str:
+    """The absolute path of `filename` next to the module that defines a view."""
+    module = sys.modules.get(module_name)
+    base = os.path.dirname(os.path.abspath(module.__file__)) if module and getattr(module, "__file__", None) else os.getcwd()
+    return os.path.join(base, filename)

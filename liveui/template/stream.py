@@ -1,0 +1,93 @@
+"""The render stream: what a compiled template yields, and the tracker it asks.
+
+A compiled template is a generator. It yields `Static` strings (template text), dynamic
+values (escaped `str`, or `SKIP` for a slot whose assigns did not change) and markers that
+open and close nested nodes (`if` branches) and comprehensions (`for` loops). While it runs it
+asks a `Tracker` whether a slot must be evaluated and whether a loop entry must be rendered:
+the diff engine answers from what the client already holds; the dead render answers "yes".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Static(str):
+    """Template text: a piece of the statics of the node being rendered."""
+
+    __slots__ = ()
+
+
+class Open:
+    """Opens a nested node (an `if` branch, a `for` else-branch) in the next dynamic slot.
+
+    Instances are module constants of a compiled template, so identity is the fingerprint:
+    the same marker always opens the same static shape.
+    """
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.where}>"
+
+
+class OpenFor(Open):
+    """Opens a comprehension (a `for` loop) in the next dynamic slot."""
+
+    __slots__ = ()
+
+
+class OpenElse(Open):
+    """Turns the comprehension just opened into the node of its `else` branch (empty loop)."""
+
+    __slots__ = ()
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+CLOSE = _Marker("CLOSE")
+"""Closes the node or comprehension opened last."""
+
+SKIP = _Marker("SKIP")
+"""A dynamic slot that was not evaluated because none of the assigns it reads changed."""
+
+
+class Tracker(Protocol):
+    """What a rendering template asks while it runs."""
+
+    def dirty(self, deps: frozenset[str]) -> bool:
+        """Whether a slot reading these assigns must be evaluated."""
+
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+        """Start a loop entry for `item`; whether its body must be rendered."""
+
+
+class RenderAll:
+    """The tracker of a full render: every slot and every entry is rendered."""
+
+    __slots__ = ()
+
+    def dirty(self, deps: frozenset[str]) -> bool:
+        return True
+
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+        return True
+
+
+RENDER_ALL = RenderAll()
+
+
+def to_html(stream: Any) -> str:
+    """Concatenate a render stream into HTML (the dead render), dropping the markers."""
+    return "".join(item for item in stream if isinstance(item, str))
