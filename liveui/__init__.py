@@ -1,0 +1,14 @@
+"""liveui: Phoenix LiveView for Python.
+
+A view is a Python class whose state lives on the server; clients send events, the server
+re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a pywebview bridge.
+"""
+
+from .app import App, serve
+from .lifecycle import Cont, Halt
+from .refs import ViewRef
+from .socket import Socket
+from .template import Template
+from .view import LiveView
+
+__all__ = ["App", "Cont", "Halt", "LiveView", "Socket", "Template", "ViewRef", "serve"]

@@ -1,0 +1,331 @@
+"""One connected view: an actor (asyncio task + mailbox) on an `lv:<id>` topic.
+
+Joins, events, patches, infos and leaves are processed one at a time, in arrival order. After
+each callback the view is rendered and only the diff is sent: in the reply to the client's
+push, or as a `diff` push for server-side changes. A crash ends this view alone with
+`phx_error`; the client rejoins and mounts again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from . import lifecycle
+from .diff import Differ
+from .params import decode_event_value
+from .refs import ViewRef
+from .router import Match, view_key
+from .serializer import Message
+from .socket import Navigation, Socket
+from .tokens import InvalidToken
+from .view import LiveView
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+log = logging.getLogger("liveui")
+
+LIVEVIEW_VERSION = "1.2.12"
+_MAX_PATCHES = 10
+
+
+class _Stop(Exception):
+    """Ends the actor after the current message (leave, navigation, failed join)."""
+
+
+class JoinError(Exception):
+    """A join refused with a reason the client understands (stale, unauthorized, ...)."""
+
+    def __init__(self, response: dict[str, Any], why: str) -> None:
+        super().__init__(why)
+        self.response = response
+
+
+class ViewChannel:
+    """The actor of one view on one connection."""
+
+    def __init__(self, connection: Connection, topic: str, join_ref: str | None) -> None:
+        self.connection = connection
+        self.topic = topic
+        self.join_ref = join_ref
+        self.mailbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.ref = ViewRef(asyncio.get_running_loop(), self.mailbox.put_nowait)
+        self.view: LiveView | None = None
+        self.socket: Socket | None = None
+        self.match: Match | None = None
+        self.differ = Differ()
+        self.task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self, join: Message) -> None:
+        self.mailbox.put_nowait(("join", join))
+        self.task = asyncio.get_running_loop().create_task(self._run(), name=f"liveui {self.topic}")
+
+    def deliver(self, message: Message) -> None:
+        self.mailbox.put_nowait(("message", message))
+
+    def stop(self, reason: Any) -> None:
+        """End the view after what is already queued (the connection closed, a duplicate join)."""
+        self.mailbox.put_nowait(("stop", reason))
+
+    async def _run(self) -> None:
+        reason: Any = "shutdown"
+        try:
+            while True:
+                kind, item = await self.mailbox.get()
+                if kind == "stop":
+                    reason = item
+                    break
+                try:
+                    await self._handle(kind, item)
+                except _Stop as stop:
+                    reason = str(stop) or "shutdown"
+                    break
+                except Exception as exc:
+                    if self.view is None:
+                        raise
+                    log.exception("view %s crashed on %s", self.topic, item)
+                    self.push("phx_error", {"reason": "channel_crash"})
+                    reason = exc
+                    break
+        except Exception:
+            log.exception("join of %s crashed", self.topic)
+        finally:
+            self.ref.alive = False
+            await self._terminate(reason)
+            self.connection.forget(self)
+
+    async def _terminate(self, reason: Any) -> None:
+        if self.view is None or self.socket is None:
+            return
+        try:
+            await lifecycle.call(self.view.terminate, reason, self.socket)
+        except Exception:
+            log.exception("terminate of %s raised", self.topic)
+
+    # -- sending ------------------------------------------------------------------------
+
+    def push(self, event: str, payload: dict[str, Any]) -> None:
+        self.connection.send(Message(self.join_ref, None, self.topic, event, payload))
+
+    def reply(self, request: Message, status: str, response: dict[str, Any]) -> None:
+        self.connection.reply(request, status, response)
+
+    def close(self) -> None:
+        """Tell the client this channel ended on purpose (it does not rejoin)."""
+        self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_close", {}))
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def _handle(self, kind: str, item: Any) -> None:
+        if kind == "join":
+            await self._join(item)
+        elif kind == "info":
+            await lifecycle.call(self.view.handle_info, item, self.socket)  # type: ignore[union-attr]
+            await self._after(None)
+        else:
+            handler = _HANDLERS.get(item.event)
+            if handler is None:
+                log.warning("unknown event %r on %s", item.event, self.topic)
+                self.reply(item, "error", {"reason": f"unknown event {item.event!r}"})
+                return
+            await handler(self, item)
+
+    async def _join(self, message: Message) -> None:
+        try:
+            view, socket, match, patch = await self._mount(message)
+        except JoinError as refused:
+            log.warning("join of %s refused: %s", self.topic, refused)
+            self.reply(message, "error", refused.response)
+            raise _Stop("join refused") from None
+        except Exception:
+            log.exception("mount of %s raised", self.topic)
+            self.reply(message, "error", {"reason": "join crashed"})
+            raise _Stop("join crashed") from None
+        self.view, self.socket, self.match = view, socket, match
+        response: dict[str, Any] = {"rendered": self._render(), "liveview_version": LIVEVIEW_VERSION}
+        if patch is not None:
+            response["live_patch"] = _navigation_payload(patch)
+        if "redirect" in message.payload:
+            tag, attrs = type(view).container
+            response["container"] = [tag, attrs]
+        self.reply(message, "ok", response)
+
+    async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match, Navigation | None]:
+        endpoint = self.connection.endpoint
+        payload = message.payload
+        params = payload.get("params") if isinstance(payload.get("params"), dict) else {}
+        if not self.connection.csrf_ok(params.get("_csrf_token")):
+            raise JoinError({"reason": "stale"}, "missing or invalid CSRF token")
+        try:
+            token = endpoint.signer.verify("session", payload.get("session"), endpoint.token_max_age)
+        except InvalidToken as bad:
+            raise JoinError({"reason": "stale"}, f"session token {bad.reason}") from None
+        if token.get("id") != self.topic[3:]:
+            raise JoinError({"reason": "stale"}, "session token belongs to another view")
+        navigating = "redirect" in payload
+        url = payload.get("redirect") if navigating else payload.get("url")
+        match = endpoint.router.match(url) if isinstance(url, str) else None
+        if match is None:
+            raise JoinError({"reason": "unauthorized"}, f"no live route for {url!r}")
+        if match.route.live_session.name != token.get("live_session") or (
+            not navigating and view_key(match.route.view) != token.get("view")
+        ):
+            raise JoinError({"reason": "unauthorized"}, f"{url!r} is not a live route of this view's live session")
+        socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
+                        connect_info=self.connection.info, ref=self.ref)
+        flash = self._join_flash(payload, params, navigating)
+        if flash:
+            socket.assign(flash=flash)
+        session = lifecycle.session_for(match, token.get("session") or {})
+        view = match.route.view()
+        if not await lifecycle.mount(view, match, session, socket):
+            navigation = socket.take_navigation()
+            if navigation is None:
+                raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
+            events = socket.take_events()
+            response = {_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)}
+            if events:
+                response["events"] = events
+            raise JoinError(response, f"mount redirected to {navigation.to}")
+        match, patch = await self._follow_patches(view, socket, match)
+        return view, socket, match, patch
+
+    def _join_flash(self, payload: dict[str, Any], params: dict[str, Any], navigating: bool) -> dict[str, Any]:
+        signer = self.connection.endpoint.signer
+        try:
+            if payload.get("flash"):
+                return signer.verify("flash", payload["flash"], 60)
+            if not navigating and params.get("_mounts", 0) == 0 and payload.get("static"):
+                static = signer.verify("static", payload["static"], self.connection.endpoint.token_max_age)
+                return static.get("flash") or {}
+        except InvalidToken as bad:
+            log.warning("ignoring %s flash token on %s", bad.reason, self.topic)
+        return {}
+
+    async def _follow_patches(self, view: LiveView, socket: Socket, match: Match) -> tuple[Match, Navigation | None]:
+        """Run handle_params for each push_patch until none is pending; return the last patch."""
+        last = None
+        for _ in range(_MAX_PATCHES):
+            navigation = socket.navigation
+            if navigation is None or navigation.kind != "patch":
+                return match, last
+            socket.navigation = None
+            target = self.connection.endpoint.router.match(navigation.to)
+            if target is None or target.route.view is not type(view):
+                socket.navigation = Navigation("navigate", navigation.to, navigation.replace)
+                return match, last
+            last, match = navigation, target
+            await lifecycle.call(view.handle_params, match.params, match.uri, socket)
+        raise RuntimeError(f"push_patch kept patching after {_MAX_PATCHES} rounds (last to {socket.navigation})")
+
+    def _navigation(self, navigation: Navigation, socket: Socket) -> dict[str, Any]:
+        payload = _navigation_payload(navigation)
+        flash = socket.assigns.get("flash")
+        if flash:
+            payload["flash"] = self.connection.endpoint.signer.sign("flash", flash)
+        return payload
+
+    def _render(self) -> dict[str, Any]:
+        socket, view = self.socket, self.view
+        assert socket is not None and view is not None
+        changed = socket.take_changes()
+        diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
+        if "page_title" in socket.assigns and ("page_title" in changed or "s" in diff):
+            diff["t"] = str(socket.assigns["page_title"])
+        events = socket.take_events()
+        if events:
+            diff["e"] = events
+        return diff
+
+    async def _after(self, request: Message | None, reply: Any = None) -> None:
+        """Send what a callback produced: navigation, then the diff (in the reply to `request`)."""
+        socket = self.socket
+        assert socket is not None and self.view is not None
+        self.match, patch = await self._follow_patches(self.view, socket, self.match)  # type: ignore[arg-type]
+        if patch is not None:
+            self.push("live_patch", _navigation_payload(patch))
+        navigation = socket.take_navigation()
+        if navigation is not None:
+            events = socket.take_events()
+            if events:
+                self.push("diff", {"e": events})
+            payload = self._navigation(navigation, socket)
+            if request is not None:
+                self.reply(request, "ok", {_NAV_KEY[navigation.kind]: payload})
+            else:
+                self.push(_NAV_KEY[navigation.kind], payload)
+            self.close()
+            raise _Stop("navigation")
+        diff = self._render()
+        if reply is not None:
+            diff["r"] = reply
+        if request is not None:
+            self.reply(request, "ok", {"diff": diff} if diff else {})
+        elif diff:
+            self.push("diff", diff)
+
+    # -- client pushes ------------------------------------------------------------------
+
+    async def _event(self, message: Message) -> None:
+        payload = message.payload
+        name = payload.get("event")
+        try:
+            if not isinstance(name, str):
+                raise ValueError(f"the event name must be a string, got {name!r}")
+            params = decode_event_value(payload)
+        except ValueError as bad:
+            log.warning("bad event payload on %s: %s", self.topic, bad)
+            self.reply(message, "error", {"reason": f"bad event payload: {bad}"})
+            return
+        if name == "lv:clear-flash":
+            self.socket.clear_flash(params.get("key") if isinstance(params, dict) else None)  # type: ignore[union-attr]
+            await self._after(message)
+            return
+        result = await lifecycle.call(self.view.handle_event, name, params, self.socket)  # type: ignore[union-attr]
+        if isinstance(result, (lifecycle.Cont, lifecycle.Halt)):
+            result = result.reply
+        if result is not None and not isinstance(result, dict):
+            raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
+        await self._after(message, result)
+
+    async def _live_patch(self, message: Message) -> None:
+        url = message.payload.get("url")
+        target = self.connection.endpoint.router.match(url) if isinstance(url, str) else None
+        if target is None or target.route.view is not type(self.view):
+            self.reply(message, "ok", {"link_redirect": True})
+            return
+        self.match = target
+        await lifecycle.call(self.view.handle_params, target.params, target.uri, self.socket)  # type: ignore[union-attr]
+        await self._after(message)
+
+    async def _leave(self, message: Message) -> None:
+        self.close()
+        self.reply(message, "ok", {})
+        raise _Stop("leave")
+
+    async def _cids_will_destroy(self, message: Message) -> None:
+        self.reply(message, "ok", {})
+
+    async def _cids_destroyed(self, message: Message) -> None:
+        self.reply(message, "ok", {"cids": []})
+
+
+_HANDLERS = {
+    "event": ViewChannel._event,
+    "live_patch": ViewChannel._live_patch,
+    "phx_leave": ViewChannel._leave,
+    "cids_will_destroy": ViewChannel._cids_will_destroy,
+    "cids_destroyed": ViewChannel._cids_destroyed,
+}
+
+_NAV_KEY = {"navigate": "live_redirect", "redirect": "redirect", "patch": "live_patch"}
+
+
+def _navigation_payload(navigation: Navigation) -> dict[str, Any]:
+    if navigation.kind == "redirect":
+        return {"to": navigation.to}
+    return {"to": navigation.to, "kind": "replace" if navigation.replace else "push"}

@@ -1,0 +1,121 @@
+"""One client connection: Phoenix channel multiplexing over any transport.
+
+Routes frames to channels by topic, answers heartbeats, starts a view actor per `lv:` join
+(a second join of the same topic replaces the first, as live navigation expects), and refuses
+what it cannot route with the replies the Phoenix client understands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from .channel import ViewChannel
+from .serializer import FrameError, Message, decode_binary, decode_text, encode_text, reply
+
+log = logging.getLogger("liveui")
+
+MAX_CHANNELS = 1000
+
+
+class Transport(Protocol):
+    """Moves frames of one connection; knows nothing about views."""
+
+    def send_text(self, frame: str) -> None: ...
+
+    def send_binary(self, frame: bytes) -> None: ...
+
+    def close(self, code: int = 1001, reason: str = "") -> None: ...
+
+
+class Connection:
+    """The channels of one connected client."""
+
+    def __init__(self, endpoint: Any, transport: Transport, *, csrf: Callable[[Any], bool] | None = None,
+                 info: Mapping[str, Any] | None = None) -> None:
+        self.endpoint = endpoint
+        self.transport = transport
+        self.info = dict(info or {})
+        self.channels: dict[str, ViewChannel] = {}
+        self._csrf = csrf
+        self.open = True
+
+    def csrf_ok(self, token: Any) -> bool:
+        """Whether a join's `_csrf_token` is valid (transports without cookies pass None: trusted)."""
+        return self._csrf is None or self._csrf(token)
+
+    # -- incoming -----------------------------------------------------------------------
+
+    def receive_text(self, frame: str) -> None:
+        try:
+            message = decode_text(frame)
+        except FrameError as bad:
+            log.warning("dropping malformed frame: %s", bad)
+            return
+        self.dispatch(message)
+
+    def receive_binary(self, frame: bytes) -> None:
+        try:
+            message = decode_binary(frame)
+        except FrameError as bad:
+            log.warning("dropping malformed binary frame: %s", bad)
+            return
+        self.dispatch(message)
+
+    def dispatch(self, message: Message) -> None:
+        topic, event = message.topic, message.event
+        if topic == "phoenix":
+            if event == "heartbeat":
+                self.reply(message, "ok", {})
+            else:
+                self._unmatched(message)
+        elif event == "phx_join":
+            self._join(message)
+        else:
+            channel = self.channels.get(topic)
+            if channel is not None and channel.join_ref == message.join_ref:
+                channel.deliver(message)
+            elif event == "phx_leave":
+                self.reply(message, "ok", {})
+            else:
+                self._unmatched(message)
+
+    def _join(self, message: Message) -> None:
+        topic = message.topic
+        if not topic.startswith("lv:") or len(topic) <= 3 or not isinstance(message.payload, dict):
+            self._unmatched(message)
+            return
+        old = self.channels.pop(topic, None)
+        if old is not None:
+            old.close()
+            old.stop("replaced")
+        elif len(self.channels) >= MAX_CHANNELS:
+            self.reply(message, "error", {"reason": "too many channels joined"})
+            return
+        channel = self.channels[topic] = ViewChannel(self, topic, message.join_ref)
+        channel.start(message)
+
+    def _unmatched(self, message: Message) -> None:
+        log.warning("no channel for %s %r (join first)", message.topic, message.event)
+        self.reply(message, "error", {"reason": "unmatched topic"})
+
+    def forget(self, channel: ViewChannel) -> None:
+        """Called by a channel when its actor has ended."""
+        if self.channels.get(channel.topic) is channel:
+            del self.channels[channel.topic]
+
+    def closed(self) -> None:
+        """The transport closed: end every view of this connection."""
+        self.open = False
+        for channel in list(self.channels.values()):
+            channel.stop("disconnect")
+
+    # -- outgoing -----------------------------------------------------------------------
+
+    def send(self, message: Message) -> None:
+        if self.open:
+            self.transport.send_text(encode_text(message))
+
+    def reply(self, request: Message, status: str, response: dict[str, Any]) -> None:
+        self.send(reply(request, status, response))

@@ -1,0 +1,61 @@
+"""Running a view's callbacks: sync or async, on_mount hooks, the mount sequence."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from .router import Match
+from .socket import Socket
+from .view import LiveView
+
+
+@dataclass(frozen=True, slots=True)
+class Cont:
+    """A hook result: continue with the next hook and the view's own callback."""
+
+    reply: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    """A hook result: stop here (typically after a redirect on the socket)."""
+
+    reply: Any = None
+
+
+async def call(fn: Any, *args: Any) -> Any:
+    """Call a callback that may be a plain function or a coroutine function."""
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def session_for(match: Match, session: dict[str, Any]) -> dict[str, Any]:
+    """The session a view mounts with: the browser session plus its live session's extras."""
+    extra = match.route.live_session.session
+    if callable(extra):
+        extra = extra(session)
+    return {**session, **(extra or {})}
+
+
+async def mount(view: LiveView, match: Match, session: dict[str, Any], socket: Socket) -> bool:
+    """on_mount hooks, mount, handle_params; False when a hook halted or a redirect was requested.
+
+    A push_patch from mount or handle_params is followed here (bounded): handle_params runs again
+    with the patched URL, as the client will show it.
+    """
+    params = match.params
+    for hook in match.route.live_session.on_mount:
+        result = await call(hook, params, session, socket)
+        if isinstance(result, Halt) or result is False:
+            return False
+    if match.route.action is not None:
+        socket.assign(live_action=match.route.action)
+    await call(view.mount, params, session, socket)
+    if socket.navigation is not None and socket.navigation.kind != "patch":
+        return False
+    await call(view.handle_params, params, match.uri, socket)
+    return socket.navigation is None or socket.navigation.kind == "patch"

@@ -1,0 +1,56 @@
+"""The dead render: the full HTML page of a live route, before (or without) JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from . import lifecycle
+from .router import view_key
+from .socket import Socket
+from .tokens import random_id
+
+
+@dataclass(slots=True)
+class Page:
+    """The outcome of a dead render: HTML, a redirect, or not found."""
+
+    status: int
+    html: str = ""
+    location: str | None = None
+    flash: dict[str, Any] | None = None
+
+
+async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any], csrf: str) -> Page:
+    """Mount the view for `url` disconnected and render the page around its container."""
+    match = app.router.match(url)
+    if match is None:
+        return Page(404, app.render_not_found(url))
+    view_id = random_id()
+    socket = Socket(view_id=view_id, connected=False, endpoint=app)
+    if flash:
+        socket.assign(flash=flash)
+    view = match.route.view()
+    mounted = await lifecycle.mount(view, match, lifecycle.session_for(match, session), socket)
+    navigation = socket.navigation
+    if navigation is not None:
+        return Page(302, location=navigation.to, flash=socket.assigns["flash"] or None)
+    if not mounted:
+        return Page(403, app.render_not_found(url))
+    user_session = {k: v for k, v in session.items() if k != "_id"}
+    session_token = app.signer.sign("session", {
+        "id": view_id, "view": view_key(match.route.view),
+        "live_session": match.route.live_session.name, "session": user_session,
+    })
+    static_token = app.signer.sign("static", {"id": view_id, "flash": socket.assigns["flash"]})
+    inner = view.template_for(socket.assigns).render(socket.assigns)
+    tag, attrs = type(view).container
+    extra = "".join(f' {escape(k)}="{escape(str(v))}"' for k, v in attrs.items())
+    container = (
+        f'<{tag} id="{view_id}" data-phx-main data-phx-session="{escape(session_token)}" '
+        f'data-phx-static="{escape(static_token)}"{extra}>{inner}</{tag}>'
+    )
+    return Page(200, app.render_layout(Markup(container), socket.assigns.get("page_title"), csrf))

@@ -1,0 +1,66 @@
+"""The Tornado host: pages (dead render), static assets and the live WebSocket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tornado.web
+from tornado.httpserver import HTTPServer
+
+from .app import STATIC_DIR, STATIC_PREFIX, App
+from .page import render_page
+from .session import ensure_session
+from .tokens import InvalidToken, csrf_token
+from .transports.websocket import LiveSocketHandler
+
+FLASH_COOKIE = "__phoenix_flash__"
+
+
+class PageHandler(tornado.web.RequestHandler):
+    """GET of a live route: the full page, a redirect, or 404."""
+
+    def initialize(self, app: App) -> None:
+        self.app = app
+
+    async def get(self) -> None:
+        app = self.app
+        session = ensure_session(self, app.signer)
+        flash = self._take_flash()
+        page = await render_page(app, self.request.full_url(), session, flash, csrf_token(app.signer, session["_id"]))
+        if page.location is not None:
+            if page.flash:
+                self.set_cookie(FLASH_COOKIE, app.signer.sign("flash", page.flash), expires_days=1 / 1440, path="/")
+            self.redirect(page.location)
+            return
+        self.set_status(page.status)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(page.html)
+
+    def _take_flash(self) -> dict[str, Any]:
+        """The flash a client-side redirect left in its cookie (read once)."""
+        token = self.get_cookie(FLASH_COOKIE)
+        if token is None:
+            return {}
+        self.clear_cookie(FLASH_COOKIE, path="/")
+        try:
+            flash = self.app.signer.verify("flash", token, 120)
+        except InvalidToken:
+            return {}
+        return flash if isinstance(flash, dict) else {}
+
+
+def make_application(app: App) -> tornado.web.Application:
+    """The Tornado application serving `app`."""
+    handlers: list[Any] = [
+        (r"/live/websocket", LiveSocketHandler, {"app": app}),
+        (STATIC_PREFIX + r"/(.*)", tornado.web.StaticFileHandler, {"path": STATIC_DIR}),
+    ]
+    handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
+    handlers.append((r"/.*", PageHandler, {"app": app}))
+    return tornado.web.Application(handlers, websocket_ping_interval=None)
+
+
+def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:
+    server = HTTPServer(make_application(app), xheaders=False)
+    server.listen(port, address)
+    return server

@@ -1,0 +1,166 @@
+"""The socket a view's callbacks receive: assigns with change tracking, flash, pushed events,
+pending navigation. Handlers mutate it; the runtime renders after each callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .refs import ViewRef
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None), frozenset)
+
+
+def _unchanged(old: Any, new: Any) -> bool:
+    """Whether assigning `new` over `old` can be skipped.
+
+    The same mutable object assigned again may have been mutated in place, so it counts as a
+    change; equal immutable values, or equal but distinct objects, do not.
+    """
+    if old is new:
+        return isinstance(new, _IMMUTABLE) or (type(new) is tuple and all(isinstance(v, _IMMUTABLE) for v in new))
+    try:
+        return type(old) is type(new) and bool(old == new)
+    except Exception:  # an __eq__ that cannot answer: render to be safe
+        return False
+
+
+class Assigns(dict):
+    """The view's state: a dict whose keys also read as attributes (`assigns.count`)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"no assign {name!r}; assigns are {sorted(self)}: set it with socket.assign({name}=...) in mount"
+            ) from None
+
+
+@dataclass(slots=True)
+class Navigation:
+    """A navigation requested by a callback: patch, navigate or redirect."""
+
+    kind: str  # "patch" | "navigate" | "redirect"
+    to: str
+    replace: bool = False
+    external: bool = False
+
+
+class Socket:
+    """The state of one live view and the requests its callbacks make."""
+
+    def __init__(self, *, view_id: str, connected: bool, endpoint: Any = None,
+                 connect_params: Mapping[str, Any] | None = None, connect_info: Mapping[str, Any] | None = None,
+                 ref: ViewRef | None = None) -> None:
+        self.id = view_id
+        self.connected = connected
+        self.endpoint = endpoint
+        self.assigns = Assigns(flash={})
+        self.private: dict[str, Any] = {}
+        self.changed: set[str] = {"flash"}
+        self.events: list[list[Any]] = []
+        self.navigation: Navigation | None = None
+        self.ref = ref
+        self._connect_params = dict(connect_params) if connect_params is not None else None
+        self._connect_info = dict(connect_info or {})
+
+    # -- assigns ------------------------------------------------------------------------
+
+    def assign(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Socket:
+        """Set assigns; only values that differ (or mutable values assigned again) re-render."""
+        for items in (values or {}, kwargs):
+            for key, value in items.items():
+                if key in self.assigns and _unchanged(self.assigns[key], value):
+                    continue
+                self.assigns[key] = value
+                self.changed.add(key)
+        return self
+
+    def update(self, key: str, fn: Callable[[Any], Any]) -> Socket:
+        """Assign `fn(current value)` to an existing assign."""
+        if key not in self.assigns:
+            raise KeyError(f"cannot update assign {key!r}: it is not set; assign it first")
+        return self.assign({key: fn(self.assigns[key])})
+
+    def assign_new(self, key: str, fn: Callable[[], Any]) -> Socket:
+        """Assign `fn()` only when `key` is not assigned yet."""
+        if key not in self.assigns:
+            self.assign({key: fn()})
+        return self
+
+    def put_private(self, key: str, value: Any) -> Socket:
+        """Keep a value on the socket that templates do not see and that never re-renders."""
+        self.private[key] = value
+        return self
+
+    # -- flash --------------------------------------------------------------------------
+
+    def put_flash(self, kind: str, message: str) -> Socket:
+        """Show a flash message (rendered from the `flash` assign)."""
+        return self.assign(flash={**self.assigns["flash"], kind: message})
+
+    def clear_flash(self, kind: str | None = None) -> Socket:
+        """Remove one flash message, or all of them."""
+        flash = {} if kind is None else {k: v for k, v in self.assigns["flash"].items() if k != kind}
+        return self.assign(flash=flash)
+
+    # -- client events and navigation ---------------------------------------------------
+
+    def push_event(self, name: str, payload: Mapping[str, Any]) -> Socket:
+        """Dispatch `phx:<name>` on the client's window (and to hooks' handleEvent) after the patch."""
+        if not isinstance(payload, Mapping):
+            raise TypeError(f"push_event payload must be a dict, got {type(payload).__name__}: wrap it, e.g. {{'value': ...}}")
+        self.events.append([name, dict(payload)])
+        return self
+
+    def push_patch(self, to: str, replace: bool = False) -> Socket:
+        """Change the URL of this view without remounting it: handle_params runs with the new params."""
+        self.navigation = Navigation("patch", _local(to, "push_patch"), replace)
+        return self
+
+    def push_navigate(self, to: str, replace: bool = False) -> Socket:
+        """Go to another live view of the same live session over the same connection."""
+        self.navigation = Navigation("navigate", _local(to, "push_navigate"), replace)
+        return self
+
+    def redirect(self, to: str | None = None, external: str | None = None) -> Socket:
+        """Leave the live view with a full page load of `to` (a path) or an `external` URL."""
+        if (to is None) == (external is None):
+            raise ValueError("redirect needs exactly one of to='/path' or external='https://...'")
+        target = _local(to, "redirect") if to is not None else external
+        self.navigation = Navigation("redirect", target, external=external is not None)  # type: ignore[arg-type]
+        return self
+
+    # -- connection ---------------------------------------------------------------------
+
+    def get_connect_params(self) -> dict[str, Any] | None:
+        """The params the client sent with its join (LiveSocket `params`); None while not connected."""
+        return self._connect_params if self.connected else None
+
+    def get_connect_info(self, key: str) -> Any:
+        """Information about the connection (peer_data, user_agent, uri, x_headers), or None."""
+        return self._connect_info.get(key)
+
+    def take_changes(self) -> set[str]:
+        """The assigns changed since the last render; starts a new change set."""
+        changed, self.changed = self.changed, set()
+        return changed
+
+    def take_events(self) -> list[list[Any]]:
+        events, self.events = self.events, []
+        return events
+
+    def take_navigation(self) -> Navigation | None:
+        navigation, self.navigation = self.navigation, None
+        return navigation
+
+
+def _local(to: str, what: str) -> str:
+    if not isinstance(to, str) or not to.startswith("/") or to.startswith("//"):
+        raise ValueError(f"{what} expects a path on this site such as '/items?page=2', got {to!r}")
+    return to

@@ -1,0 +1,31 @@
+"""An in-process transport: frames go through queues, for tests and the test client."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ..connection import Connection
+
+
+class MemoryTransport:
+    """The server end of an in-memory connection; frames the server sends land in `outbox`."""
+
+    def __init__(self) -> None:
+        self.outbox: asyncio.Queue[str | bytes] = asyncio.Queue()
+        self.close_code: int | None = None
+
+    def send_text(self, frame: str) -> None:
+        self.outbox.put_nowait(frame)
+
+    def send_binary(self, frame: bytes) -> None:
+        self.outbox.put_nowait(frame)
+
+    def close(self, code: int = 1001, reason: str = "") -> None:
+        self.close_code = code
+
+
+def connect(endpoint: Any, *, info: dict[str, Any] | None = None) -> tuple[Connection, MemoryTransport]:
+    """Open an in-memory connection to an app (no CSRF check: the caller is in-process)."""
+    transport = MemoryTransport()
+    return Connection(endpoint, transport, info=info), transport

@@ -1,0 +1,79 @@
+"""The LiveView base class: the callbacks a view implements."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any, ClassVar
+
+from . import template as templates
+from .socket import Socket
+
+log = logging.getLogger("liveui")
+
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
+
+
+class LiveView:
+    """A live view: state in `socket.assigns`, callbacks for the lifecycle, a Jinja2 template.
+
+    Callbacks may be plain functions or coroutines. `template` is a file name next to the
+    view's module (`counter.html.j2`) or inline Jinja2 source; without it, `render` is called,
+    and without either the colocated `<module>.html.j2` is used.
+    """
+
+    template: ClassVar[str | None] = None
+    container: ClassVar[tuple[str, dict[str, str]]] = ("div", {})
+
+    def mount(self, params: dict[str, Any], session: dict[str, Any], socket: Socket) -> Any:
+        """Set up the initial assigns; runs for the dead render and again once connected."""
+
+    def handle_params(self, params: dict[str, Any], uri: str, socket: Socket) -> Any:
+        """React to the URL (after mount, and on every push_patch or live patch link)."""
+
+    def handle_event(self, event: str, params: Any, socket: Socket) -> Any:
+        """Handle a client event; return a dict to reply to the client (hook pushEvent)."""
+        log.warning("%s has no handle_event for event %r (params %r)", type(self).__name__, event, params)
+
+    def handle_info(self, message: Any, socket: Socket) -> Any:
+        """Handle a message sent with `socket.ref.send(...)` or from PubSub."""
+        log.warning("%s has no handle_info for message %r", type(self).__name__, message)
+
+    def render(self, assigns: dict[str, Any]) -> str | templates.Template | None:
+        """Return Jinja2 source or a Template; None means use `template`."""
+        return None
+
+    def terminate(self, reason: Any, socket: Socket) -> Any:
+        """Called once when the connected view ends (leave, navigation, crash, disconnect)."""
+
+    @classmethod
+    def resolve_template(cls) -> templates.Template:
+        """The class's template: the `template` attribute or the colocated `<module>.html.j2`."""
+        cached = cls.__dict__.get("_compiled_template")
+        if cached is not None:
+            return cached
+        source = cls.template
+        if source is None:
+            module_file = getattr(sys.modules.get(cls.__module__), "__file__", None) or "view"
+            stem = os.path.splitext(os.path.basename(module_file))[0]
+            compiled = templates.load(templates.colocated(cls.__module__, f"{stem}.html.j2"))
+        elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
+            compiled = templates.load(templates.colocated(cls.__module__, source))
+        else:
+            compiled = templates.from_string(source)
+        cls._compiled_template = compiled  # type: ignore[attr-defined]
+        return compiled
+
+    def template_for(self, assigns: dict[str, Any]) -> templates.Template:
+        """The template of this render: from `render()` when it returns one, else the class's."""
+        rendered = self.render(assigns)
+        if rendered is None:
+            return type(self).resolve_template()
+        if isinstance(rendered, templates.Template):
+            return rendered
+        if isinstance(rendered, str):
+            return templates.from_string(rendered)
+        raise TypeError(
+            f"{type(self).__name__}.render must return Jinja2 source, a Template or None, got {type(rendered).__name__}"
+        )
