@@ -1,0 +1,1 @@
+"""The demo gallery served by `python -m liveui demo`."""
