@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
@@ -50,8 +51,10 @@ class ViewChannel:
         self.connection = connection
         self.topic = topic
         self.join_ref = join_ref
-        self.mailbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self.ref = ViewRef(asyncio.get_running_loop(), self.mailbox.put_nowait)
+        self._mailbox: deque[tuple[str, Any]] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self.ref = ViewRef(self._loop, self._post)
         self.view: LiveView | None = None
         self.socket: Socket | None = None
         self.match: Match | None = None
@@ -61,21 +64,35 @@ class ViewChannel:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self, join: Message) -> None:
-        self.mailbox.put_nowait(("join", join))
-        self.task = asyncio.get_running_loop().create_task(self._run(), name=f"liveui {self.topic}")
+        self._post(("join", join))
+        self.task = self._loop.create_task(self._run(), name=f"liveui {self.topic}")
 
     def deliver(self, message: Message) -> None:
-        self.mailbox.put_nowait(("message", message))
+        self._post(("message", message))
 
     def stop(self, reason: Any) -> None:
         """End the view after what is already queued (the connection closed, a duplicate join)."""
-        self.mailbox.put_nowait(("stop", reason))
+        self._post(("stop", reason))
+
+    def _post(self, item: tuple[str, Any]) -> None:
+        """Add to the mailbox (a deque and a wake-up future: idle views hold no queue machinery)."""
+        self._mailbox.append(item)
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    async def _next(self) -> tuple[str, Any]:
+        while not self._mailbox:
+            self._wakeup = self._loop.create_future()
+            await self._wakeup
+            self._wakeup = None
+        return self._mailbox.popleft()
 
     async def _run(self) -> None:
         reason: Any = "shutdown"
         try:
             while True:
-                kind, item = await self.mailbox.get()
+                kind, item = await self._next()
                 if kind == "stop":
                     reason = item
                     break
@@ -91,6 +108,7 @@ class ViewChannel:
                     self.push("phx_error", {"reason": "channel_crash"})
                     reason = exc
                     break
+                del item
         except Exception:
             log.exception("join of %s crashed", self.topic)
         finally:

@@ -72,12 +72,6 @@ def snapshot(value: Any) -> Any:
         return _MISSING
 
 
-def _entry_key(item: Any, index: int) -> Any:
-    """Loop entries are keyed by the item's `id` (key or attribute), else by position."""
-    key = item.get("id", _MISSING) if type(item) is dict else getattr(item, "id", _MISSING)
-    return ("#", index) if key is _MISSING or key is None else key
-
-
 class _Node:
     """A node being rendered: collects statics, the wire diff and the new prints."""
 
@@ -120,18 +114,21 @@ class _Node:
 
 
 class _Entry(_Node):
-    __slots__ = ("entry_key", "state", "index")
+    """A loop entry being rendered (its `parent_slot` is its position in the loop)."""
+
+    __slots__ = ("entry_key", "state")
 
 
 class _Comp:
     """A comprehension being rendered."""
 
-    __slots__ = ("key", "prev", "same", "track", "parent_slot", "k", "entries", "statics", "moved",
-                 "entry", "deps", "outer_dirty")
+    __slots__ = ("key", "prev", "old", "same", "track", "parent_slot", "k", "entries", "statics", "moved",
+                 "count", "deps", "outer_dirty")
 
     def __init__(self, key: Any, prev: CompPrint | None, same: bool, track: bool, parent_slot: int) -> None:
         self.key = key
         self.prev = prev
+        self.old: dict[Any, EntryPrint] = prev.entries if prev is not None else {}
         self.same = same
         self.track = track
         self.parent_slot = parent_slot
@@ -139,7 +136,7 @@ class _Comp:
         self.entries: dict[Any, EntryPrint] = {}
         self.statics: tuple[str, ...] | None = None
         self.moved = False
-        self.entry: _Entry | None = None
+        self.count = 0
         self.deps: Any = _MISSING
         self.outer_dirty = True
 
@@ -196,23 +193,27 @@ class Differ:
         return not frame.track or not deps <= self._keys or not deps.isdisjoint(self._changed)
 
     def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
-        frame = self._stack[-1]
-        if type(frame) is _Entry:
-            self._stack.pop()
-            self._close_entry(frame)
-        comp: _Comp = self._stack[-1]
+        stack = self._stack
+        comp = stack[-1]
+        if type(comp) is _Entry:
+            stack.pop()
+            self._close_entry(comp)
+            comp = stack[-1]
         if deps is not comp.deps:
             comp.deps = deps
             comp.outer_dirty = deps is None or not comp.track or self.dirty(deps)
-        index = len(comp.entries) + (1 if comp.entry is not None else 0)
-        key = _entry_key(item, index)
+        index = comp.count
+        comp.count = index + 1
+        key = item.get("id", _MISSING) if type(item) is dict else getattr(item, "id", _MISSING)
+        if key is _MISSING or key is None:
+            key = ("#", index)
         if key in comp.entries:
             key = ("dup", key, index)
         state = item if loop is None else (item, loop.index0, loop.length)
-        old = comp.prev.entries.get(key) if comp.prev is not None else None
-        if old is not None and not comp.outer_dirty and old.state is not _MISSING and old.state == state:
+        old = comp.old.get(key)
+        if old is not None and not comp.outer_dirty and old.state == state:
             if old.pos != index:
-                comp.k[_SLOT[index]] = old.pos
+                comp.k[_SLOT[index] if index < 1024 else str(index)] = old.pos
                 comp.moved = True
                 old.pos = index
             comp.entries[key] = old
@@ -220,9 +221,7 @@ class Differ:
         entry = _Entry(comp.key, old, old is not None, False, index)
         entry.entry_key = key
         entry.state = state
-        entry.index = index
-        comp.entry = entry
-        self._stack.append(entry)
+        stack.append(entry)
         return True
 
     # -- folding the stream -------------------------------------------------------------
@@ -298,9 +297,8 @@ class Differ:
                 "every iteration of a `for` must have the same template text; move the varying "
                 "part (e.g. an include with a computed name) into an `if` inside the loop"
             )
-        index = entry.index
+        index = entry.parent_slot
         comp.entries[entry.entry_key] = EntryPrint(index, snapshot(entry.state), entry.children)
-        comp.entry = None
         old = entry.prev
         if old is None:
             comp.k[_SLOT[index] if index < 1024 else str(index)] = entry.out
