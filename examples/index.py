@@ -11,11 +11,9 @@ PAGES = [
 
 
 class Index(LiveView):
-    template = """{% extends "layout.html.j2" %}{% block content %}
-<h1>liveui demo gallery</h1>
-<ul id="pages">{% for path, title, what in pages %}
-  <li><a href="{{ path }}">{{ title }}</a> — {{ what }}</li>{% endfor %}
-</ul>{% endblock %}"""
+    # A file, not inline source: `extends "layout.html.j2"` resolves next to the including
+    # template, and inline source has no folder (liveui's search path is empty by default).
+    template = "index.html.j2"
 
     def mount(self, params, session, socket):
         socket.assign(pages=PAGES, page_title="liveui")

@@ -61,9 +61,15 @@ class LiveView:
         elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
             compiled = templates.load(templates.colocated(cls.__module__, source))
         else:
-            compiled = templates.from_string(source)
+            compiled = templates.from_string(source, cls._anchor())
         cls._compiled_template = compiled  # type: ignore[attr-defined]
         return compiled
+
+    @classmethod
+    def _anchor(cls) -> str:
+        """Where inline source of this class lives: names it in errors, anchors its includes."""
+        module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        return f"{os.path.abspath(module_file) if module_file else os.getcwd()}:{cls.__qualname__}"
 
     def template_for(self, assigns: dict[str, Any]) -> templates.Template:
         """The template of this render: from `render()` when it returns one, else the class's."""
@@ -73,7 +79,7 @@ class LiveView:
         if isinstance(rendered, templates.Template):
             return rendered
         if isinstance(rendered, str):
-            return templates.from_string(rendered)
+            return templates.from_string(rendered, type(self)._anchor())
         raise TypeError(
             f"{type(self).__name__}.render must return Jinja2 source, a Template or None, got {type(rendered).__name__}"
         )

@@ -101,9 +101,7 @@ def _located(exc: BaseException) -> BaseException:
     where = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if tb.tb_frame.f_code.co_name in ("top-level template code", "template") or filename.endswith(
-            (".j2", ".html", ".jinja", ".jinja2")
-        ):
+        if not filename.endswith(".py"):  # Jinja2 rewrote this frame onto a template line
             where = f"{filename}, line {tb.tb_lineno}"
         tb = tb.tb_next
     if where is not None:
@@ -111,7 +109,7 @@ def _located(exc: BaseException) -> BaseException:
     return located
 
 
-_inline: dict[str, Template] = {}
+_inline: dict[tuple[str, str | None], Template] = {}
 
 
 def load(path: str) -> Template:
@@ -119,11 +117,15 @@ def load(path: str) -> Template:
     return Template(_environment.get_template(path))
 
 
-def from_string(source: str) -> Template:
-    """Compile inline template source (cached by source text)."""
-    template = _inline.get(source)
+def from_string(source: str, anchor: str | None = None) -> Template:
+    """Compile inline template source (cached); `anchor`, an absolute path, names it in errors
+    and is where its `include`/`extends` names resolve first."""
+    template = _inline.get((source, anchor))
     if template is None:
-        template = _inline[source] = Template(_environment.from_string(source))
+        env = _environment
+        code = env.compile(source, name=anchor, filename=anchor)
+        jinja = env.template_class.from_code(env, code, env.make_globals(None), None)
+        template = _inline[(source, anchor)] = Template(jinja)
     return template
 
 

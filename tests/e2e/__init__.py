@@ -1,0 +1,1 @@
+"""Browser end-to-end tests (a package, so their Playwright fixture can be package-scoped: see conftest.py)."""
