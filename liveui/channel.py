@@ -105,7 +105,9 @@ class ViewChannel:
                     if self.view is None:
                         raise
                     log.exception("view %s crashed on %s", self.topic, item)
-                    self.push("phx_error", {"reason": "channel_crash"})
+                    # Phoenix sends phx_error with ref = join_ref (PROTOCOL.md §1.5)
+                    self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
+                                                 {"reason": "channel_crash"}))
                     reason = exc
                     break
                 del item
@@ -113,8 +115,17 @@ class ViewChannel:
             log.exception("join of %s crashed", self.topic)
         finally:
             self.ref.alive = False
-            await self._terminate(reason)
             self.connection.forget(self)
+            self._refuse_queued()
+            await self._terminate(reason)
+
+    def _refuse_queued(self) -> None:
+        """Pushes still queued when the view ends get the reply of a topic that is gone."""
+        while self._mailbox:
+            kind, item = self._mailbox.popleft()
+            if kind == "message":
+                leaving = item.event == "phx_leave"
+                self.reply(item, "ok" if leaving else "error", {} if leaving else {"reason": "unmatched topic"})
 
     async def _terminate(self, reason: Any) -> None:
         if self.view is None or self.socket is None:
@@ -146,6 +157,10 @@ class ViewChannel:
             await self._after(None)
         else:
             handler = _HANDLERS.get(item.event)
+            if not isinstance(item.payload, dict):  # a binary push: only upload channels take those
+                log.warning("binary %r push on %s: LiveView topics take JSON payloads", item.event, self.topic)
+                self.reply(item, "error", {"reason": "expected a JSON object payload"})
+                return
             if handler is None:
                 log.warning("unknown event %r on %s", item.event, self.topic)
                 self.reply(item, "error", {"reason": f"unknown event {item.event!r}"})
@@ -200,16 +215,19 @@ class ViewChannel:
             socket.assign(flash=flash)
         session = lifecycle.session_for(match, token.get("session") or {})
         view = match.route.view()
-        if not await lifecycle.mount(view, match, session, socket):
-            navigation = socket.take_navigation()
-            if navigation is None:
-                raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
+        mounted = await lifecycle.mount(view, match, session, socket)
+        patch = None
+        if mounted:  # a push_patch to another view's URL becomes a navigation here
+            match, patch = await self._follow_patches(view, socket, match)
+        navigation = socket.take_navigation()
+        if navigation is not None:
             events = socket.take_events()
             response = {_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)}
             if events:
                 response["events"] = events
             raise JoinError(response, f"mount redirected to {navigation.to}")
-        match, patch = await self._follow_patches(view, socket, match)
+        if not mounted:
+            raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
         return view, socket, match, patch
 
     def _join_flash(self, payload: dict[str, Any], params: dict[str, Any], navigating: bool) -> dict[str, Any]:
@@ -302,6 +320,10 @@ class ViewChannel:
         if name == "lv:clear-flash":
             self.socket.clear_flash(params.get("key") if isinstance(params, dict) else None)  # type: ignore[union-attr]
             await self._after(message)
+            return
+        if name.startswith("lv:"):
+            log.warning("unknown reserved event %r on %s", name, self.topic)
+            self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
             return
         result = await lifecycle.call(self.view.handle_event, name, params, self.socket)  # type: ignore[union-attr]
         if isinstance(result, (lifecycle.Cont, lifecycle.Halt)):

@@ -48,10 +48,13 @@ class Signer:
         )
         return token.decode("ascii")
 
-    def verify(self, purpose: str, token: str | None, max_age_seconds: float) -> Any:
-        """Return the data of a token signed for ``purpose`` at most ``max_age_seconds`` ago."""
+    def verify(self, purpose: str, token: Any, max_age_seconds: float) -> Any:
+        """Return the data of a token signed for ``purpose`` at most ``max_age_seconds`` ago.
+
+        Anything that is not such a token (None, a number, a list from a client) is invalid.
+        """
         # Tornado only knows whole-day ages; give it a day of slack and check seconds ourselves.
-        body = decode_signed_value(
+        body = None if not isinstance(token, str) else decode_signed_value(
             self._secret,
             _signed_name(purpose),
             token,
