@@ -78,7 +78,10 @@ class Template:
 
     def stream(self, assigns: Mapping[str, Any], tracker: Tracker = RENDER_ALL) -> Iterator[Any]:
         """Yield the render stream for these assigns, asking `tracker` what to render."""
-        context = self._jinja.new_context({**assigns, "__lv__": tracker})
+        jinja = self._jinja
+        # What Jinja2's new_context builds, without copying its ChainMap of globals slowly.
+        parent = {**jinja.environment.globals, **jinja.globals.maps[0], **assigns, "__lv__": tracker}
+        context = jinja.environment.context_class(jinja.environment, parent, jinja.name, jinja.blocks)
         try:
             yield from self._jinja.root_render_func(context)
         except Exception as exc:
