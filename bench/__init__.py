@@ -1,0 +1,1 @@
+"""liveui benchmark harness (see bench/README.md)."""
