@@ -5,11 +5,17 @@ extends) and change only what the top-level output looks like: template text is 
 `Static` constants, each `{{ }}` slot is guarded by the assigns it reads, `if` branches and
 `for` loops open nested nodes, and every loop iteration first asks the tracker whether its
 entry must be rendered at all. Output inside macros, call blocks and `{% set %}` blocks keeps
-Jinja2's buffered form: it becomes one dynamic string.
+Jinja2's buffered form: it becomes one dynamic string (a `{% call %}` or `{% filter %}` block is
+guarded like a `{{ }}` slot).
+
+Markers are yielded only to a diff tracker: rendered with `RENDER_ALL` (a dead render, a
+template module, anything consumed into a buffer) a template yields text only, so Jinja2's own
+buffering of includes, blocks and imports keeps working.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from jinja2 import nodes
@@ -38,9 +44,99 @@ def _stored(node: nodes.Node) -> set[str]:
     return found
 
 
-def _free(node: nodes.Node) -> set[str]:
-    """Names a subtree reads but does not bind itself."""
-    return _names(node, ("load",)) - _stored(node)
+_OPAQUE = (nodes.Include, nodes.Block)
+_POSITIONAL = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "cycle", "depth", "depth0"}
+)
+_MACRO_LOCALS = frozenset({"caller", "varargs", "kwargs"})
+
+
+def _free(node: nodes.Node) -> set[str] | None:
+    """Names a subtree reads but does not bind itself.
+
+    None when it can read names we cannot see at compile time: an include renders another
+    template with the whole context, and a block may be overridden by a child template.
+    """
+    if isinstance(node, _OPAQUE) or next(node.find_all(_OPAQUE), None) is not None:
+        return None
+    return _names(node, ("load",)) - (_stored(node) - _set_late(node))
+
+
+_OWN_SCOPES = (nodes.Scope, nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.With)
+
+
+def _set_late(node: nodes.Node) -> set[str]:
+    """Names a subtree `{% set %}`s but may read where the set has not run: their outer value.
+
+    A `set` at the top of a scope (a loop body, macro, call, filter or `with`), before anything
+    there reads the name, binds it for the rest of that scope. The name is safe only if every
+    read of it in the subtree is inside such a scope; a `set` in a branch may not have run.
+    """
+    assigned = {n for a in node.find_all((nodes.Assign, nodes.AssignBlock)) for n in _names(a.target, ("store",))}
+    if not assigned:
+        return set()
+    scopes = [node, *node.find_all(_OWN_SCOPES)] if isinstance(node, _OWN_SCOPES) else [*node.find_all(_OWN_SCOPES)]
+    covered: Counter[str] = Counter()
+    for scope in scopes:
+        first: set[str] = set()
+        read: set[str] = set()
+        for stmt in scope.body:  # type: ignore[attr-defined]
+            read |= _names(stmt, ("load",))
+            if isinstance(stmt, (nodes.Assign, nodes.AssignBlock)):
+                first |= _names(stmt.target, ("store",)) - read
+        covered.update(_loads(nodes.Scope(scope.body), first))  # type: ignore[attr-defined]
+    return {name for name, count in _loads(node, assigned).items() if covered[name] != count}
+
+
+def _loads(node: nodes.Node, names: set[str]) -> Counter[str]:
+    return Counter(n.name for n in node.find_all(nodes.Name) if n.ctx == "load" and n.name in names)
+
+
+_BINDERS = (nodes.Assign, nodes.AssignBlock, nodes.Import, nodes.FromImport, nodes.Macro)
+
+
+def _binds_outside(children: Any) -> bool:
+    """Whether statements bind names (`set`, `import`, `macro`) that stay visible after them.
+
+    Not inside a loop (body or `else`), macro, call, filter or `with`: each is its own scope.
+    """
+    for child in children:
+        if isinstance(child, _BINDERS):
+            return True
+        if not isinstance(child, _OWN_SCOPES) and _binds_outside(child.iter_child_nodes()):
+            return True
+    return False
+
+
+def _sets_namespace(node: nodes.Node) -> bool:
+    """Whether a subtree sets a namespace attribute (`{% set ns.found = true %}`), in any scope."""
+    return next(node.find_all(nodes.NSRef), None) is not None
+
+
+def _has_effects(node: nodes.Node) -> bool:
+    """Whether skipping this subtree could change what the rest of the template sees.
+
+    Skipping an `if` whose branch sets a name, or a loop that sets a namespace attribute,
+    would leave later slots reading stale or missing values.
+    """
+    if _sets_namespace(node):
+        return True
+    return not isinstance(node, _OWN_SCOPES) and _binds_outside(node.iter_child_nodes())
+
+
+def _reads_neighbours(body: nodes.Node) -> bool:
+    """Whether a loop body reads `loop` beyond the position of its item.
+
+    `loop.previtem`, `loop.nextitem`, `loop.changed()` (or `loop` handed on whole) make an
+    entry depend on the other items, so comparing its own item and position is not enough.
+    """
+    uses = sum(1 for name in body.find_all(nodes.Name) if name.name == "loop")
+    positional = sum(
+        1
+        for attr in body.find_all(nodes.Getattr)
+        if isinstance(attr.node, nodes.Name) and attr.node.name == "loop" and attr.attr in _POSITIONAL
+    )
+    return uses != positional
 
 
 def _constant_imports(node: nodes.Node) -> set[str]:
@@ -63,6 +159,7 @@ class StreamCodeGenerator(CodeGenerator):
         self._lv_macros: dict[str, frozenset[str] | None] = {}
         self._lv_constants: set[str] = set()
         self._lv_hooks: dict[int, tuple[Any, ...]] = {}
+        self._lv_inject: str | None = None
 
     # -- module constants -------------------------------------------------------------
 
@@ -78,8 +175,10 @@ class StreamCodeGenerator(CodeGenerator):
         where = f"{self.name or '<string>'}:{node.lineno} {label}"
         return self._lv_const("m", (cls, id(node), label), f"_LV_{cls}({where!r})")
 
-    def _lv_deps_of(self, names: set[str]) -> frozenset[str] | None:
-        """The assigns a piece of template reads, or None when it reads a local name."""
+    def _lv_deps_of(self, names: set[str] | None) -> frozenset[str] | None:
+        """The assigns a piece of template reads, or None when it reads a local or unknown name."""
+        if names is None:
+            return None
         deps: set[str] = set()
         for name in names:
             if name in self._lv_macros:
@@ -94,7 +193,8 @@ class StreamCodeGenerator(CodeGenerator):
         return frozenset(deps)
 
     def _lv_deps(self, node: nodes.Node, ignore: frozenset[str] = frozenset()) -> str | None:
-        deps = self._lv_deps_of(_free(node) - ignore)
+        free = _free(node)
+        deps = self._lv_deps_of(None if free is None else free - ignore)
         if deps is None:
             return None
         return self._lv_const("d", deps, f"frozenset({sorted(deps)!r})")
@@ -110,12 +210,13 @@ class StreamCodeGenerator(CodeGenerator):
         self._lv_bound = frozenset(_stored(node)) - {m.name for m in node.find_all(nodes.Macro)}
         for macro in node.find_all(nodes.Macro):
             self._lv_macros[macro.name] = None  # a macro calling itself reads locals
-            self._lv_macros[macro.name] = self._lv_deps_of(_free(macro))
+            free = _free(macro)
+            self._lv_macros[macro.name] = self._lv_deps_of(None if free is None else free - _MACRO_LOCALS)
         super().visit_Template(node, frame)
         self.writeline(
             "from liveui.template.stream import CLOSE as _LV_CLOSE, SKIP as _LV_SKIP, "
             "RENDER_ALL as _LV_ALL, Static as _LV_Static, Open as _LV_Open, "
-            "OpenFor as _LV_OpenFor, OpenElse as _LV_OpenElse"
+            "OpenFor as _LV_OpenFor, OpenElse as _LV_OpenElse, Shadowed as _LV_Shadowed"
         )
         for name, source in self._lv_consts.items():
             self.writeline(f"{name} = {source}")
@@ -123,6 +224,7 @@ class StreamCodeGenerator(CodeGenerator):
     def write_commons(self) -> None:
         super().write_commons()
         self.writeline("_lv = context.parent.get('__lv__', _LV_ALL)")
+        self.writeline("_lv_mark = _lv is not _LV_ALL")
 
     # -- output -----------------------------------------------------------------------
 
@@ -159,7 +261,7 @@ class StreamCodeGenerator(CodeGenerator):
 
     def _lv_guarded(self, node: nodes.Node, ignore: frozenset[str] = frozenset()) -> str | None:
         """Open `if dirty(deps):` around a whole if/for; return its deps constant."""
-        deps = self._lv_deps(node, ignore)
+        deps = None if _has_effects(node) else self._lv_deps(node, ignore)
         if deps is not None:
             self.writeline(f"if not _lv.dirty({deps}):")
             self.indent()
@@ -190,19 +292,39 @@ class StreamCodeGenerator(CodeGenerator):
         if deps is not None:
             self.outdent()
 
+    def visit_CallBlock(self, node: nodes.CallBlock, frame: Frame) -> None:
+        if not self._lv_active(frame):
+            return super().visit_CallBlock(node, frame)
+        deps = self._lv_guarded(node)
+        super().visit_CallBlock(node, frame)
+        if deps is not None:
+            self.outdent()
+
+    def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
+        if not self._lv_active(frame):
+            return super().visit_FilterBlock(node, frame)
+        deps = self._lv_guarded(node)
+        super().visit_FilterBlock(node, frame)
+        if deps is not None:
+            self.outdent()
+
     def _lv_branch(self, node: nodes.Node, label: str, body: list[nodes.Node], frame: Frame) -> None:
         self.indent()
-        self.writeline(f"yield {self._lv_marker('Open', node, label)}")
+        self.writeline(f"if _lv_mark: yield {self._lv_marker('Open', node, label)}")
         self.blockvisit(body, frame)
-        self.writeline("yield _LV_CLOSE")
+        self.writeline("if _lv_mark: yield _LV_CLOSE")
         self.outdent()
 
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
         if not self._lv_active(frame) or node.recursive:
             return super().visit_For(node, frame)
         deps = self._lv_guarded(node, frozenset({"loop"}))
-        self.writeline(f"yield {self._lv_marker('OpenFor', node, 'for')}")
-        outer = self._lv_deps_of(_free(nodes.Scope(node.body)) - _stored(node.target) - {"loop"})
+        self.writeline(f"if _lv_mark: yield {self._lv_marker('OpenFor', node, 'for')}")
+        body = nodes.Scope(node.body)
+        free = _free(body)
+        outer = None
+        if free is not None and not _reads_neighbours(body) and not _sets_namespace(body):
+            outer = self._lv_deps_of(free - _stored(node.target) - {"loop"})
         outer_name = None
         if outer is not None:
             outer_name = self._lv_const("d", outer, f"frozenset({sorted(outer)!r})")
@@ -210,7 +332,7 @@ class StreamCodeGenerator(CodeGenerator):
         if node.else_:
             self._lv_hooks[id(node.else_)] = ("else", self._lv_marker("OpenElse", node, "for-else"))
         super().visit_For(node, frame)
-        self.writeline("yield _LV_CLOSE")
+        self.writeline("if _lv_mark: yield _LV_CLOSE")
         if deps is not None:
             self.outdent()
 
@@ -219,7 +341,7 @@ class StreamCodeGenerator(CodeGenerator):
         if hook is None:
             return super().blockvisit(body, frame)
         if hook[0] == "else":
-            self.writeline(f"yield {hook[1]}")
+            self.writeline(f"if _lv_mark: yield {hook[1]}")
             return super().blockvisit(body, frame)
         _, target, outer = hook
         loop_ref = frame.symbols.refs.get("loop")
@@ -233,3 +355,48 @@ class StreamCodeGenerator(CodeGenerator):
             return frame.symbols.ref(target.name)
         items = [self._lv_target(item, frame) for item in target.items]  # type: ignore[attr-defined]
         return "(" + ", ".join(items) + ",)"
+
+    # -- other templates --------------------------------------------------------------
+
+    def dump_local_context(self, frame: Frame) -> str:
+        """The locals handed to an included or imported template, with the tracker chosen for it."""
+        local = super().dump_local_context(frame)
+        return local if self._lv_inject is None else f"{{**{local}, '__lv__': {self._lv_inject}}}"
+
+    def _lv_injecting(self, tracker: str | None, visit: Any, node: nodes.Node, frame: Frame) -> None:
+        self._lv_inject = tracker
+        try:
+            visit(node, frame)
+        finally:
+            self._lv_inject = None
+
+    def visit_Include(self, node: nodes.Include, frame: Frame) -> None:
+        """An include streams into ours; into a buffer it renders text.
+
+        Names this template binds (`set`, `with`, loop targets) may hide assigns of the same
+        name from the included template: slots reading them there are always evaluated.
+        """
+        tracker = None
+        if frame.buffer is not None:
+            tracker = "_LV_ALL"
+        elif self._lv_bound:
+            names = self._lv_const("d", self._lv_bound, f"frozenset({sorted(self._lv_bound)!r})")
+            tracker = f"(_LV_Shadowed(_lv, {names}) if _lv_mark else _lv)"
+        self._lv_injecting(tracker, super().visit_Include, node, frame)
+
+    def visit_Import(self, node: nodes.Import, frame: Frame) -> None:
+        """A module imported with context renders its body as text: it is never streamed."""
+        self._lv_injecting("_LV_ALL", super().visit_Import, node, frame)
+
+    def visit_FromImport(self, node: nodes.FromImport, frame: Frame) -> None:
+        self._lv_injecting("_LV_ALL", super().visit_FromImport, node, frame)
+
+    def visit_Block(self, node: nodes.Block, frame: Frame) -> None:
+        """A block rendered into a buffer renders text: it gets a context that says so."""
+        if frame.buffer is None:
+            return super().visit_Block(node, frame)
+        self._context_reference_stack.append(f"{self.get_context_ref()}.derived({{'__lv__': _LV_ALL}})")
+        try:
+            super().visit_Block(node, frame)
+        finally:
+            self._context_reference_stack.pop()

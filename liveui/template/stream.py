@@ -86,6 +86,30 @@ class RenderAll:
 
 
 RENDER_ALL = RenderAll()
+"""Also means "text only": a template rendered with it yields no markers (see `codegen`)."""
+
+
+class Shadowed:
+    """The tracker of a template included where some names are bound by the includer.
+
+    A `{% set %}`, `{% with %}` or loop target may hide an assign of the same name, and the
+    included template cannot know: slots and loop entries reading such a name are always
+    rendered, everything else is asked of the includer's tracker.
+    """
+
+    __slots__ = ("tracker", "names")
+
+    def __init__(self, tracker: Tracker, names: frozenset[str]) -> None:
+        self.tracker = tracker
+        self.names = names
+
+    def dirty(self, deps: frozenset[str]) -> bool:
+        return not deps.isdisjoint(self.names) or self.tracker.dirty(deps)
+
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+        if deps is not None and not deps.isdisjoint(self.names):
+            deps = None
+        return self.tracker.entry(item, deps, loop)
 
 
 def to_html(stream: Any) -> str:
