@@ -10,7 +10,7 @@ moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See PROTOCOL.md §4.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,25 +204,51 @@ class Differ:
             comp.outer_dirty = deps is None or not comp.track or self.dirty(deps)
         index = comp.count
         comp.count = index + 1
+        state = item if loop is None else (item, loop.index0, loop.length)
+        entry = self._start_entry(comp, item, state, index, comp.outer_dirty)
+        if entry is None:
+            return False
+        stack.append(entry)
+        return True
+
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterator[Any]:
+        """The items of a plain loop (no `loop`, filter or else) whose entries must be rendered.
+
+        The same decisions as `entry`, made in one tight loop: unchanged items never reach
+        the template's loop body at all.
+        """
+        stack = self._stack
+        comp = stack[-1]
+        render_all = deps is None or not comp.track or self.dirty(deps)
+        for index, item in enumerate(items):
+            entry = self._start_entry(comp, item, item, index, render_all)
+            if entry is None:
+                continue
+            stack.append(entry)
+            yield item
+            if stack[-1] is entry:
+                stack.pop()
+                self._close_entry(entry)
+
+    def _start_entry(self, comp: _Comp, item: Any, state: Any, index: int, render_all: bool) -> _Entry | None:
+        """Keep the client's entry for `item` when its data is unchanged (None), else open one."""
         key = item.get("id", _MISSING) if type(item) is dict else getattr(item, "id", _MISSING)
         if key is _MISSING or key is None:
             key = ("#", index)
         if key in comp.entries:
             key = ("dup", key, index)
-        state = item if loop is None else (item, loop.index0, loop.length)
         old = comp.old.get(key)
-        if old is not None and not comp.outer_dirty and old.state == state:
+        if old is not None and not render_all and old.state == state:
             if old.pos != index:
                 comp.k[_SLOT[index] if index < 1024 else str(index)] = old.pos
                 comp.moved = True
                 old.pos = index
             comp.entries[key] = old
-            return False
+            return None
         entry = _Entry(comp.key, old, old is not None, False, index)
         entry.entry_key = key
         entry.state = state
-        stack.append(entry)
-        return True
+        return entry
 
     # -- folding the stream -------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from collections import Counter
 from typing import Any
 
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, find_undeclared
 
 _SPECIAL_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
 
@@ -146,6 +146,16 @@ def _constant_imports(node: nodes.Node) -> set[str]:
         if not imp.with_context:
             found.update(n if isinstance(n, str) else n[1] for n in imp.names)
     return found
+
+
+def _plain(node: nodes.For) -> bool:
+    """A loop without `loop`, filter, else or scoped blocks: its entries can be chosen in bulk."""
+    return not (
+        node.else_
+        or node.test is not None
+        or "loop" in find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",))
+        or any(block.scoped for block in node.find_all(nodes.Block))
+    )
 
 
 class StreamCodeGenerator(CodeGenerator):
@@ -328,13 +338,26 @@ class StreamCodeGenerator(CodeGenerator):
         outer_name = None
         if outer is not None:
             outer_name = self._lv_const("d", outer, f"frozenset({sorted(outer)!r})")
-        self._lv_hooks[id(node.body)] = ("entry", node.target, outer_name)
+        if _plain(node):
+            self._lv_hooks[id(node.iter)] = ("entries", outer_name)
+        else:
+            self._lv_hooks[id(node.body)] = ("entry", node.target, outer_name)
         if node.else_:
             self._lv_hooks[id(node.else_)] = ("else", self._lv_marker("OpenElse", node, "for-else"))
         super().visit_For(node, frame)
         self.writeline("if _lv_mark: yield _LV_CLOSE")
         if deps is not None:
             self.outdent()
+
+    def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        hook = self._lv_hooks.pop(id(node), None) if self._lv_hooks else None
+        if hook is None or hook[0] != "entries":
+            if hook is not None:
+                self._lv_hooks[id(node)] = hook
+            return super().visit(node, *args, **kwargs)
+        self.write("_lv.entries(")  # a plain loop's iterable: the tracker picks what to render
+        super().visit(node, *args, **kwargs)
+        self.write(f", {hook[1]})")
 
     def blockvisit(self, body: Any, frame: Frame) -> None:
         hook = self._lv_hooks.pop(id(body), None)

@@ -9,6 +9,7 @@ the diff engine answers from what the client already holds; the dead render answ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 
@@ -72,6 +73,9 @@ class Tracker(Protocol):
     def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
         """Start a loop entry for `item`; whether its body must be rendered."""
 
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+        """The items of a plain loop whose entries must be rendered (each starts its entry)."""
+
 
 class RenderAll:
     """The tracker of a full render: every slot and every entry is rendered."""
@@ -83,6 +87,9 @@ class RenderAll:
 
     def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
         return True
+
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+        return items
 
 
 RENDER_ALL = RenderAll()
@@ -107,9 +114,13 @@ class Shadowed:
         return not deps.isdisjoint(self.names) or self.tracker.dirty(deps)
 
     def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
-        if deps is not None and not deps.isdisjoint(self.names):
-            deps = None
-        return self.tracker.entry(item, deps, loop)
+        return self.tracker.entry(item, self._unshadowed(deps), loop)
+
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+        return self.tracker.entries(items, self._unshadowed(deps))
+
+    def _unshadowed(self, deps: frozenset[str] | None) -> frozenset[str] | None:
+        return None if deps is None or not deps.isdisjoint(self.names) else deps
 
 
 def to_html(stream: Any) -> str:
