@@ -281,9 +281,10 @@ class ViewChannel:
         """Send what a callback produced: navigation, then the diff (in the reply to `request`)."""
         socket = self.socket
         assert socket is not None and self.view is not None
-        self.match, patch = await self._follow_patches(self.view, socket, self.match)  # type: ignore[arg-type]
-        if patch is not None:
-            self.push("live_patch", _navigation_payload(patch))
+        if socket.navigation is not None:
+            self.match, patch = await self._follow_patches(self.view, socket, self.match)  # type: ignore[arg-type]
+            if patch is not None:
+                self.push("live_patch", _navigation_payload(patch))
         navigation = socket.take_navigation()
         if navigation is not None:
             events = socket.take_events()

@@ -46,13 +46,13 @@ def decode_text(frame: str) -> Message:
             "connect with vsn=2.0.0 so the client uses the V2 array format"
         )
     join_ref, ref, topic, event, payload = data[:5]
-    for name, value in (("join_ref", join_ref), ("ref", ref)):
-        if value is not None and not isinstance(value, str):
-            raise FrameError(f"expected {name} to be a string or null, got {value!r}")
-    for name, value in (("topic", topic), ("event", event)):
-        if not isinstance(value, str):
-            raise FrameError(f"expected {name} to be a string, got {value!r}")
-    if not isinstance(payload, dict):
+    if (join_ref is not None and type(join_ref) is not str) or (ref is not None and type(ref) is not str):
+        name, value = ("join_ref", join_ref) if join_ref is not None and type(join_ref) is not str else ("ref", ref)
+        raise FrameError(f"expected {name} to be a string or null, got {value!r}")
+    if type(topic) is not str or type(event) is not str:
+        name, value = ("topic", topic) if type(topic) is not str else ("event", event)
+        raise FrameError(f"expected {name} to be a string, got {value!r}")
+    if type(payload) is not dict:
         raise FrameError(
             f"expected payload to be a JSON object, got {type(payload).__name__}; "
             "wrap the value in an object, e.g. {\"value\": ...}"
@@ -60,13 +60,12 @@ def decode_text(frame: str) -> Message:
     return Message(join_ref, ref, topic, event, payload)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_text(msg: Message) -> str:
     """Serialize a message as a compact text frame."""
-    return json.dumps(
-        [msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    return _ENCODER.encode([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload])
 
 
 def decode_binary(frame: bytes | bytearray | memoryview) -> Message:
