@@ -141,6 +141,20 @@ class _Comp:
         self.outer_dirty = True
 
 
+def _slot(index: int) -> str:
+    return _SLOT[index] if index < 1024 else str(index)
+
+
+def _opened(marker: Open, parent: _Node, slot: int) -> _Node | _Comp:
+    """The frame of what `marker` opens at `slot`: does the client hold that shape there already?"""
+    prev = parent.prev_child(slot)
+    if type(marker) is OpenFor:
+        same = type(prev) is CompPrint and prev.key is marker
+        return _Comp(marker, prev if same else None, same, same and parent.track, slot)
+    same = type(prev) is Print and prev.key is marker
+    return _Node(marker, prev if same else None, same, same and parent.track, slot)
+
+
 class Differ:
     """Renders templates for one view (or component) and remembers what its client holds."""
 
@@ -240,7 +254,7 @@ class Differ:
         old = comp.old.get(key)
         if old is not None and not render_all and old.state == state:
             if old.pos != index:
-                comp.k[_SLOT[index] if index < 1024 else str(index)] = old.pos
+                comp.k[_slot(index)] = old.pos
                 comp.moved = True
                 old.pos = index
             comp.entries[key] = old
@@ -266,26 +280,14 @@ class Differ:
                     frame.children[slot] = child
             elif kind is Markup or kind is str:
                 frame = stack[-1]
-                frame.out[_SLOT[frame.slot] if frame.slot < 1024 else str(frame.slot)] = item
+                frame.out[_slot(frame.slot)] = item
                 frame.next_slot()
-            elif kind is Open:
+            elif kind is Open or kind is OpenFor:
                 frame = stack[-1]
-                slot = frame.next_slot()
-                prev = frame.prev_child(slot)
-                same = type(prev) is Print and prev.key is item
-                stack.append(_Node(item, prev if same else None, same, same and frame.track, slot))
-            elif kind is OpenFor:
-                frame = stack[-1]
-                slot = frame.next_slot()
-                prev = frame.prev_child(slot)
-                same = type(prev) is CompPrint and prev.key is item
-                stack.append(_Comp(item, prev if same else None, same, same and frame.track, slot))
+                stack.append(_opened(item, frame, frame.next_slot()))
             elif kind is OpenElse:
                 comp = stack.pop()
-                parent = stack[-1]
-                prev = parent.prev_child(comp.parent_slot)
-                same = type(prev) is Print and prev.key is item
-                stack.append(_Node(item, prev if same else None, same, same and parent.track, comp.parent_slot))
+                stack.append(_opened(item, stack[-1], comp.parent_slot))
             elif item is CLOSE:
                 frame = stack.pop()
                 if type(frame) is _Entry:
@@ -327,12 +329,12 @@ class Differ:
         comp.entries[entry.entry_key] = EntryPrint(index, snapshot(entry.state), entry.children)
         old = entry.prev
         if old is None:
-            comp.k[_SLOT[index] if index < 1024 else str(index)] = entry.out
+            comp.k[_slot(index)] = entry.out
         elif old.pos != index:
-            comp.k[_SLOT[index] if index < 1024 else str(index)] = [old.pos, entry.out] if entry.out else old.pos
+            comp.k[_slot(index)] = [old.pos, entry.out] if entry.out else old.pos
             comp.moved = True
         elif entry.out:
-            comp.k[_SLOT[index] if index < 1024 else str(index)] = entry.out
+            comp.k[_slot(index)] = entry.out
 
     def _close_comp(self, comp: _Comp) -> None:
         parent = self._stack[-1]

@@ -303,18 +303,15 @@ class StreamCodeGenerator(CodeGenerator):
             self.outdent()
 
     def visit_CallBlock(self, node: nodes.CallBlock, frame: Frame) -> None:
-        if not self._lv_active(frame):
-            return super().visit_CallBlock(node, frame)
-        deps = self._lv_guarded(node)
-        super().visit_CallBlock(node, frame)
-        if deps is not None:
-            self.outdent()
+        self._lv_slot(super().visit_CallBlock, node, frame)
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
-        if not self._lv_active(frame):
-            return super().visit_FilterBlock(node, frame)
-        deps = self._lv_guarded(node)
-        super().visit_FilterBlock(node, frame)
+        self._lv_slot(super().visit_FilterBlock, node, frame)
+
+    def _lv_slot(self, visit: Any, node: nodes.Node, frame: Frame) -> None:
+        """A block whose output is one dynamic string: guarded like a `{{ }}` slot."""
+        deps = self._lv_guarded(node) if self._lv_active(frame) else None
+        visit(node, frame)
         if deps is not None:
             self.outdent()
 
