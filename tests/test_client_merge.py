@@ -233,6 +233,22 @@ def test_macros_and_call_blocks(client: Client) -> None:
         view.step(changes)
 
 
+def test_macros_stream_as_nested_nodes(client: Client) -> None:
+    t = from_string(
+        "{% macro item(x, hot=false) %}<li class=\"{{ 'hot' if hot }}\">{{ x.name }}"
+        "{% if x.tags %}{% for g in x.tags %}<em>{{ g }}</em>{% endfor %}{% endif %}{{ mark }}</li>{% endmacro %}"
+        "{% macro list(xs) %}<ul>{% for x in xs %}{{ item(x, hot=x.id == hot) }}{% endfor %}</ul>"
+        "{% if caller %}{{ caller() }}{% endif %}{% endmacro %}"
+        "{{ list(xs) }}{% call list(ys) %}<b>{{ mark }}</b>{% endcall %}{{ item(xs[0]) if xs else 'none' }}"
+    )
+    xs = [{"id": 1, "name": "a", "tags": ["t"]}, {"id": 2, "name": "b", "tags": []}]
+    view = View(client, t, {"xs": xs, "ys": [{"id": 9, "name": "y", "tags": []}], "hot": 1, "mark": "."})
+    for changes in [{"hot": 2}, {"mark": "!"}, {"ys": []}, {"xs": xs[::-1]}, {"xs": []}, {"xs": xs}, {"mark": "?"}]:
+        view.step(changes)
+    xs[0]["tags"].append("u")
+    view.touch("xs")
+
+
 def test_sets_in_branches_loops_and_namespaces(client: Client) -> None:
     t = from_string(
         "{% set ns = namespace(n=0) %}{% if p %}{% set a = 'set:' ~ b %}{% endif %}<p>{{ a }}</p>"

@@ -255,3 +255,25 @@ def test_other_template_is_a_full_render() -> None:
     other = from_string("<div>{{ count }}</div>")
     differ, assigns, _ = start(count=1, show=True, name="n", rows=[])
     assert differ.render(other, assigns, set()) == {"s": ["<div>", "</div>"], "0": "1"}
+
+
+def test_macro_call_is_a_nested_node_with_its_own_slots() -> None:
+    t = from_string(
+        "{% macro card(title) %}<div><h2>{{ title }}</h2><p>{{ body }}</p>{{ caller() if caller }}</div>{% endmacro %}"
+        "<main>{{ card(heading) }}{% call card('c') %}{{ body }}!{% endcall %}</main>"
+    )
+    differ = Differ()
+    assigns = {"heading": "H", "body": "b"}
+    card = ["<div><h2>", "</h2><p>", "</p>", "</div>"]
+    assert differ.render(t, assigns, None) == {
+        "0": {"0": "H", "1": "b", "2": "", "s": card},
+        "1": {"0": "c", "1": "b", "2": "b!", "s": card},
+        "s": ["<main>", "", "</main>"],
+    }
+    assigns["body"] = "B"
+    assert differ.render(t, assigns, {"body"}) == {
+        "0": {"0": "H", "1": "B", "2": ""},
+        "1": {"0": "c", "1": "B", "2": "B!"},
+    }
+    assigns["heading"] = "H2"
+    assert differ.render(t, assigns, {"heading"}) == {"0": {"0": "H2", "2": ""}}

@@ -170,6 +170,7 @@ class StreamCodeGenerator(CodeGenerator):
         self._lv_constants: set[str] = set()
         self._lv_hooks: dict[int, tuple[Any, ...]] = {}
         self._lv_inject: str | None = None
+        self._lv_streaming = False
 
     # -- module constants -------------------------------------------------------------
 
@@ -226,7 +227,8 @@ class StreamCodeGenerator(CodeGenerator):
         self.writeline(
             "from liveui.template.stream import CLOSE as _LV_CLOSE, SKIP as _LV_SKIP, "
             "RENDER_ALL as _LV_ALL, Static as _LV_Static, Open as _LV_Open, "
-            "OpenFor as _LV_OpenFor, OpenElse as _LV_OpenElse, Shadowed as _LV_Shadowed"
+            "OpenFor as _LV_OpenFor, OpenElse as _LV_OpenElse, Shadowed as _LV_Shadowed, "
+            "StreamMacro as _LV_StreamMacro"
         )
         for name, source in self._lv_consts.items():
             self.writeline(f"{name} = {source}")
@@ -262,12 +264,76 @@ class StreamCodeGenerator(CodeGenerator):
                 self.outdent()
                 self.writeline("else:")
                 self.indent()
-            self.writeline("yield ", child)
-            self._output_child_pre(child, frame, finalize)
-            self.visit(child, frame)
-            self._output_child_post(child, frame, finalize)
+            if self._lv_streams(child):
+                self._lv_stream_call(child, frame, child, lambda: self._lv_output(child, frame, finalize))
+            else:
+                self._lv_output(child, frame, finalize)
             if deps is not None:
                 self.outdent()
+
+    def _lv_output(self, child: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.writeline("yield ", child)
+        self._output_child_pre(child, frame, finalize)
+        self.visit(child, frame)
+        self._output_child_post(child, frame, finalize)
+
+    # -- macros as nested nodes ---------------------------------------------------------
+
+    def _lv_streams(self, call: nodes.Node) -> bool:
+        """A call of a macro of this template, as a whole slot: its body can stream."""
+        return (
+            isinstance(call, nodes.Call)
+            and isinstance(call.node, nodes.Name)
+            and call.node.name in self._lv_macros
+            and call.dyn_args is None
+            and call.dyn_kwargs is None
+        )
+
+    def _lv_stream_call(self, node: nodes.Node, frame: Frame, call: nodes.Call, plain: Any,
+                        forward_caller: bool = False) -> None:
+        """Stream the macro's body in a nested node when its streaming twin exists, else `plain()`."""
+        self.writeline("if _lv_mark and hasattr(", node)
+        self.visit(call.node, frame)
+        self.write(", '_lv_streamer'):")
+        self.indent()
+        self.writeline(f"yield {self._lv_marker('Open', node, 'call')}")
+        streamer = nodes.Call(
+            nodes.Getattr(call.node, "_lv_streamer", "load", lineno=call.lineno),
+            call.args, call.kwargs, None, None, lineno=call.lineno,
+        )
+        self.writeline("yield from ", node)
+        self.visit_Call(streamer, frame, forward_caller=forward_caller)
+        self.writeline("yield _LV_CLOSE")
+        self.outdent()
+        self.writeline("else:")
+        self.indent()
+        plain()
+        self.outdent()
+
+    def visit_Macro(self, node: nodes.Macro, frame: Frame) -> None:
+        """A macro defined where output streams gets a twin whose body streams (see StreamMacro)."""
+        super().visit_Macro(node, frame)
+        if frame.buffer is not None or node.name not in self._lv_macros:
+            return
+        self._lv_streaming = True
+        macro_frame, macro_ref = self.macro_body(node, frame)
+        args = ", ".join(repr(arg.name) for arg in node.args) + ("," if len(node.args) == 1 else "")
+        self.writeline(
+            f"{frame.symbols.ref(node.name)}._lv_streamer = _LV_StreamMacro(environment, macro, {node.name!r}, "
+            f"({args}), {macro_ref.accesses_kwargs!r}, {macro_ref.accesses_varargs!r}, "
+            f"{macro_ref.accesses_caller!r}, context.eval_ctx.autoescape)"
+        )
+
+    def buffer(self, frame: Frame) -> None:
+        if self._lv_streaming:  # the twin's own body (not macros nested in it) yields, unbuffered
+            self._lv_streaming = False
+            self.writeline("if 0: yield None")
+            return
+        super().buffer(frame)
+
+    def return_buffer_contents(self, frame: Frame, force_unescaped: bool = False) -> None:
+        if frame.buffer is not None:  # a streaming twin returns nothing: it yielded its output
+            super().return_buffer_contents(frame, force_unescaped)
 
     def _lv_guarded(self, node: nodes.Node, ignore: frozenset[str] = frozenset()) -> str | None:
         """Open `if dirty(deps):` around a whole if/for; return its deps constant."""
@@ -303,7 +369,21 @@ class StreamCodeGenerator(CodeGenerator):
             self.outdent()
 
     def visit_CallBlock(self, node: nodes.CallBlock, frame: Frame) -> None:
-        self._lv_slot(super().visit_CallBlock, node, frame)
+        if not (self._lv_active(frame) and self._lv_streams(node.call)):
+            return self._lv_slot(super().visit_CallBlock, node, frame)
+        deps = self._lv_guarded(node)
+        call_frame, macro_ref = self.macro_body(node, frame)  # `caller`, as Jinja2 defines it
+        self.writeline("caller = ")
+        self.macro_def(macro_ref, call_frame)
+
+        def plain() -> None:
+            self.start_write(frame, node)
+            self.visit_Call(node.call, frame, forward_caller=True)
+            self.end_write(frame)
+
+        self._lv_stream_call(node, frame, node.call, plain, forward_caller=True)
+        if deps is not None:
+            self.outdent()
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
         self._lv_slot(super().visit_FilterBlock, node, frame)

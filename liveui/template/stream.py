@@ -9,8 +9,10 @@ the diff engine answers from what the client already holds; the dead render answ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
+
+from jinja2.runtime import Macro
 
 
 class Static(str):
@@ -121,6 +123,17 @@ class Shadowed:
 
     def _unshadowed(self, deps: frozenset[str] | None) -> frozenset[str] | None:
         return None if deps is None or not deps.isdisjoint(self.names) else deps
+
+
+class StreamMacro(Macro):
+    """A macro of the template being rendered, called where its output is a whole slot.
+
+    It binds its arguments like any Jinja2 macro, then streams its body into the caller's
+    render as a nested node, so a change inside it sends only its changed slots.
+    """
+
+    def _invoke(self, arguments: list[Any], autoescape: bool) -> Iterator[Any]:  # type: ignore[override]
+        return self._func(*arguments)
 
 
 def to_html(stream: Any) -> str:
