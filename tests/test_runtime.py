@@ -331,7 +331,8 @@ async def test_push_navigate_with_flash_and_pending_events(open_client):
     assert reply["status"] == "ok"
     assert "Moved" in json.dumps(reply["response"]["rendered"])
     # a forged flash token is ignored, the join still succeeds
-    forged = await client.join(redirect="/other", flash=live_redirect["flash"][:-2] + "00")
+    token = live_redirect["flash"]
+    forged = await client.join(redirect="/other", flash=token[:-1] + ("1" if token[-1] != "1" else "2"))
     assert forged["status"] == "ok" and "Moved" not in json.dumps(forged["response"]["rendered"])
 
 
