@@ -9,6 +9,7 @@ push, or as a `diff` push for server-side changes. A crash ends this view alone 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -52,8 +53,9 @@ class ViewChannel:
         self.topic = topic
         self.join_ref = join_ref
         self._mailbox: deque[tuple[str, Any]] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
+        self._busy = False
         self._loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[None] = self._loop.create_future()
         self.ref = ViewRef(self._loop, self._post)
         self.view: LiveView | None = None
         self.socket: Socket | None = None
@@ -65,7 +67,6 @@ class ViewChannel:
 
     def start(self, join: Message) -> None:
         self._post(("join", join))
-        self.task = self._loop.create_task(self._run(), name=f"liveui {self.topic}")
 
     def deliver(self, message: Message) -> None:
         self._post(("message", message))
@@ -75,49 +76,91 @@ class ViewChannel:
         self._post(("stop", reason))
 
     def _post(self, item: tuple[str, Any]) -> None:
-        """Add to the mailbox (a deque and a wake-up future: idle views hold no queue machinery)."""
+        if self.done.done():
+            self._mailbox.append(item)
+            self._refuse_queued()
+            return
         self._mailbox.append(item)
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
+        if not self._busy:
+            self._pump()
 
-    async def _next(self) -> tuple[str, Any]:
-        while not self._mailbox:
-            self._wakeup = self._loop.create_future()
-            await self._wakeup
-            self._wakeup = None
-        return self._mailbox.popleft()
+    def _pump(self) -> None:
+        """Handle the mailbox in order: inline while items finish without waiting (no event-loop
+        round trip for a plain `def` handler), in a task from the first item that waits."""
+        self._busy = True
+        while self._mailbox and not self.done.done():
+            item = self._mailbox.popleft()
+            work = self._process(*item)
+            if not self._plain(item):
+                self.task = self._loop.create_task(self._run(work), name=f"liveui {self.topic}")
+                return
+            try:
+                waiting_on = work.send(None)
+            except StopIteration:
+                continue
+            except Exception:  # _process handles callback errors; this is liveui's own bug
+                log.exception("view %s failed", self.topic)
+                continue
+            self.task = self._loop.create_task(self._resume(work, waiting_on), name=f"liveui {self.topic}")
+            return
+        self._busy = False
 
-    async def _run(self) -> None:
-        reason: Any = "shutdown"
+    async def _run(self, work: Any) -> None:
+        await work
+        self._pump()
+
+    async def _resume(self, work: Any, waiting_on: Any) -> None:
+        """Drive `work`, started inline and now waiting on `waiting_on` (a future, or None for a
+        bare yield), to its end inside this task; then go on with the mailbox."""
         try:
             while True:
-                kind, item = await self._next()
-                if kind == "stop":
-                    reason = item
-                    break
                 try:
-                    await self._handle(kind, item)
-                except _Stop as stop:
-                    reason = str(stop) or "shutdown"
-                    break
-                except Exception as exc:
-                    if self.view is None:
+                    await (asyncio.sleep(0) if waiting_on is None else waiting_on)
+                except asyncio.CancelledError:
+                    if waiting_on is None or not waiting_on.done():  # this task itself was cancelled
+                        work.close()
                         raise
-                    log.exception("view %s crashed on %s", self.topic, item)
-                    # Phoenix sends phx_error with ref = join_ref (PROTOCOL.md §1.5)
-                    self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
-                                                 {"reason": "channel_crash"}))
-                    reason = exc
-                    break
-                del item
-        except Exception:
-            log.exception("join of %s crashed", self.topic)
-        finally:
-            self.ref.alive = False
-            self.connection.forget(self)
-            self._refuse_queued()
-            await self._terminate(reason)
+                except BaseException:  # the work sees the future's outcome when resumed
+                    pass
+                waiting_on = work.send(None)
+        except StopIteration:
+            pass
+        self._pump()
+
+    def _plain(self, item: tuple[str, Any]) -> bool:
+        """Whether the view callback this item runs is a plain function (so it can run inline)."""
+        kind, message = item
+        if self.view is None:
+            return kind == "stop"
+        name = "handle_info" if kind == "info" else _CALLBACKS.get(getattr(message, "event", None), "terminate")
+        return not inspect.iscoroutinefunction(getattr(self.view, name))
+
+    async def _process(self, kind: str, item: Any) -> None:
+        """Handle one mailbox item; a leave, a navigation, a crash or a stop ends the view."""
+        if kind == "stop":
+            await self._end(item)
+            return
+        try:
+            await self._handle(kind, item)
+        except _Stop as stop:
+            await self._end(str(stop) or "shutdown")
+        except Exception as exc:
+            if self.view is None:
+                log.exception("join of %s crashed", self.topic)
+                await self._end("join crashed")
+                return
+            log.exception("view %s crashed on %s", self.topic, item)
+            # Phoenix sends phx_error with ref = join_ref (PROTOCOL.md §1.5)
+            self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
+                                         {"reason": "channel_crash"}))
+            await self._end(exc)
+
+    async def _end(self, reason: Any) -> None:
+        self.done.set_result(None)
+        self.ref.alive = False
+        self.connection.forget(self)
+        self._refuse_queued()
+        await self._terminate(reason)
 
     def _refuse_queued(self) -> None:
         """Pushes still queued when the view ends get the reply of a topic that is gone."""
@@ -363,6 +406,7 @@ _HANDLERS = {
     "cids_destroyed": ViewChannel._cids_destroyed,
 }
 
+_CALLBACKS = {"event": "handle_event", "live_patch": "handle_params"}
 _NAV_KEY = {"navigate": "live_redirect", "redirect": "redirect", "patch": "live_patch"}
 
 

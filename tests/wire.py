@@ -185,9 +185,9 @@ class WireClient:
             if self.connection is not None:
                 channels = list(self.connection.channels.values())
                 self.connection.closed()
-                tasks = [c.task for c in channels if c.task is not None]
-                if tasks:
-                    await asyncio.wait(tasks, timeout=self.timeout)
+                ends = [c.done for c in channels]
+                if ends:
+                    await asyncio.wait(ends, timeout=self.timeout)
         elif self._ws is not None:
             self._ws.close()
 
