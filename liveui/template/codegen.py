@@ -256,14 +256,7 @@ class StreamCodeGenerator(CodeGenerator):
                 static = self._lv_const("s", text, f"_LV_Static({text!r})")
                 self.writeline(f"yield {static}")
                 continue
-            deps = self._lv_deps(child)
-            if deps is not None:
-                self.writeline(f"if not _lv.dirty({deps}):")
-                self.indent()
-                self.writeline("yield _LV_SKIP")
-                self.outdent()
-                self.writeline("else:")
-                self.indent()
+            deps = self._lv_guard(self._lv_deps(child))
             if self._lv_streams(child):
                 self._lv_stream_call(child, frame, child, lambda: self._lv_output(child, frame, finalize))
             else:
@@ -336,8 +329,11 @@ class StreamCodeGenerator(CodeGenerator):
             super().return_buffer_contents(frame, force_unescaped)
 
     def _lv_guarded(self, node: nodes.Node, ignore: frozenset[str] = frozenset()) -> str | None:
-        """Open `if dirty(deps):` around a whole if/for; return its deps constant."""
-        deps = None if _has_effects(node) else self._lv_deps(node, ignore)
+        """Guard a whole if/for/call block by the assigns it reads (see `_lv_guard`)."""
+        return self._lv_guard(None if _has_effects(node) else self._lv_deps(node, ignore))
+
+    def _lv_guard(self, deps: str | None) -> str | None:
+        """Open `if not dirty(deps): SKIP / else:` around what follows; the caller outdents."""
         if deps is not None:
             self.writeline(f"if not _lv.dirty({deps}):")
             self.indent()
