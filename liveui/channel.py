@@ -61,7 +61,7 @@ class ViewChannel:
         self.socket: Socket | None = None
         self.match: Match | None = None
         self.differ = Differ()
-        self.task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -106,7 +106,10 @@ class ViewChannel:
         self._busy = False
 
     async def _run(self, work: Any) -> None:
-        await work
+        try:
+            await work
+        except Exception:  # _process handles callback errors; this is liveui's own bug
+            log.exception("view %s failed", self.topic)
         self._pump()
 
     async def _resume(self, work: Any, waiting_on: Any) -> None:
@@ -125,6 +128,8 @@ class ViewChannel:
                 waiting_on = work.send(None)
         except StopIteration:
             pass
+        except Exception:
+            log.exception("view %s failed", self.topic)
         self._pump()
 
     def _plain(self, item: tuple[str, Any]) -> bool:
