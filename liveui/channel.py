@@ -247,6 +247,7 @@ class ViewChannel:
             raise JoinError({"reason": "stale"}, f"session token {bad.reason}") from None
         if token.get("id") != self.topic[3:]:
             raise JoinError({"reason": "stale"}, "session token belongs to another view")
+        static = self._static(payload.get("static"))
         navigating = "redirect" in payload
         url = payload.get("redirect") if navigating else payload.get("url")
         match = endpoint.router.match(url) if isinstance(url, str) else None
@@ -258,7 +259,7 @@ class ViewChannel:
             raise JoinError({"reason": "unauthorized"}, f"{url!r} is not a live route of this view's live session")
         socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
                         connect_info=self.connection.info, ref=self.ref)
-        flash = self._join_flash(payload, params, navigating)
+        flash = self._join_flash(payload, params, navigating, static)
         if flash:
             socket.assign(flash=flash)
         session = lifecycle.session_for(match, token.get("session") or {})
@@ -278,16 +279,29 @@ class ViewChannel:
             raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
         return view, socket, match, patch
 
-    def _join_flash(self, payload: dict[str, Any], params: dict[str, Any], navigating: bool) -> dict[str, Any]:
-        signer = self.connection.endpoint.signer
+    def _static(self, token: Any) -> dict[str, Any]:
+        """The dead render's static token, bound to this view id like the session token ({} if none)."""
+        if token is None or token == "":
+            return {}
+        endpoint = self.connection.endpoint
         try:
-            if payload.get("flash"):
-                return signer.verify("flash", payload["flash"], 60)
-            if not navigating and params.get("_mounts", 0) == 0 and payload.get("static"):
-                static = signer.verify("static", payload["static"], self.connection.endpoint.token_max_age)
-                return static.get("flash") or {}
+            static = endpoint.signer.verify("static", token, endpoint.token_max_age)
         except InvalidToken as bad:
-            log.warning("ignoring %s flash token on %s", bad.reason, self.topic)
+            raise JoinError({"reason": "stale"}, f"static token {bad.reason}") from None
+        if not isinstance(static, dict) or static.get("id") != self.topic[3:]:
+            raise JoinError({"reason": "stale"}, "static token belongs to another view")
+        return static
+
+    def _join_flash(self, payload: dict[str, Any], params: dict[str, Any], navigating: bool,
+                    static: dict[str, Any]) -> dict[str, Any]:
+        """A navigation's flash token, else the dead render's flash on a first mount."""
+        if payload.get("flash"):
+            try:
+                return self.connection.endpoint.signer.verify("flash", payload["flash"], 60)
+            except InvalidToken as bad:
+                log.warning("ignoring %s flash token on %s", bad.reason, self.topic)
+        elif not navigating and params.get("_mounts", 0) == 0:
+            return static.get("flash") or {}
         return {}
 
     async def _follow_patches(self, view: LiveView, socket: Socket, match: Match) -> tuple[Match, Navigation | None]:

@@ -307,10 +307,14 @@ async def test_expired_session_token_is_stale(transport, serve, logs):
 async def test_bad_join_params_do_not_crash(pair, logs):
     client, other = pair
     page = await client.render("/healthy")
-    for extra in [{"static": 5}, {"flash": 5}, {"flash": "garbage"}, {"static": "garbage"}]:
+    for extra in [{"flash": 5}, {"flash": "garbage"}, {"static": None}, {"static": ""}]:
         reply = await client.join(page.topic, {**client.join_payload(page), **extra})
         assert reply["status"] == "ok", (extra, reply)
     assert logged(logs, "ignoring invalid flash token")
+    # the static token is bound to the view id like the session token
+    other_page = await client.render("/healthy")
+    for extra in [{"static": 5}, {"static": "garbage"}, {"static": client.join_payload(other_page)["static"]}]:
+        assert await client.join(page.topic, {**client.join_payload(page), **extra}) == STALE, extra
     # params that are not an object count as none: no CSRF token, which only the WebSocket checks
     reply = await client.join(page.topic, {**client.join_payload(page), "params": "x"})
     assert reply == ({"status": "ok", "response": reply["response"]} if client.kind == "memory" else STALE)
