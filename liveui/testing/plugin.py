@@ -1,0 +1,57 @@
+"""The pytest plugin of liveui (loaded through the `pytest11` entry point).
+
+Fixtures: `live` (`view, html = await live("/path")` with the test module's `app` fixture, or
+`await live(app, "/path")`), and `live_transport`, which runs each test using them once per
+transport listed in the ini option `liveui_transports` (default: memory and websocket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .client import View
+
+TRANSPORTS = ("memory", "websocket")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("liveui_transports", "transports the `live` fixture runs each test over", type="args",
+                  default=list(TRANSPORTS))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "live_transport" in metafunc.fixturenames:
+        transports = metafunc.config.getini("liveui_transports") or list(TRANSPORTS)
+        unknown = sorted(set(transports) - set(TRANSPORTS))
+        if unknown:
+            raise pytest.UsageError(f"liveui_transports: unknown {unknown}; known: {list(TRANSPORTS)}")
+        metafunc.parametrize("live_transport", transports)
+
+
+try:
+    import pytest_asyncio
+except ImportError:  # the fixtures need pytest-asyncio: `pip install liveui[test]`
+    pytest_asyncio = None
+
+if pytest_asyncio is not None:
+
+    @pytest_asyncio.fixture
+    async def live(request: pytest.FixtureRequest, live_transport: str) -> AsyncIterator[Callable[..., Any]]:
+        """Open live views for this test (over `live_transport`); all are closed afterwards."""
+        from .client import Client  # imported here: every pytest run loads this plugin
+
+        clients: list[Client] = []
+
+        async def open_view(app_or_path: Any, path: str | None = None, **options: Any) -> tuple[View, str]:
+            app, path = (request.getfixturevalue("app"), app_or_path) if path is None else (app_or_path, path)
+            client = Client(app, transport=options.pop("transport", live_transport), **options)
+            clients.append(client)
+            return await client.live(path)
+
+        yield open_view
+        for client in clients:
+            await client.close()

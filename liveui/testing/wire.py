@@ -1,0 +1,161 @@
+"""The client end of one connection, as a browser would hold it: a dead render (over HTTP, or
+in-process for the memory transport), then Phoenix frames over a WebSocket or in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import socket
+from dataclasses import dataclass
+from html import unescape
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+MEMORY_BASE = "http://liveui.test"
+
+_CONTAINER = re.compile(r"<(\w+)[^>]*\sdata-phx-main[\s>=][^>]*>", re.S)
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+
+
+@dataclass(slots=True)
+class Page:
+    """A dead render: status, HTML, redirect location and the tokens a join needs."""
+
+    url: str
+    status: int
+    html: str
+    location: str | None = None
+    view_id: str | None = None
+    session: str | None = None
+    static: str | None = None
+    csrf: str | None = None
+
+
+def parse_page(url: str, status: int, html: str, location: str | None) -> Page:
+    page = Page(url, status, html, location)
+    found = _CONTAINER.search(html)
+    if found:
+        attrs = {k: unescape(v) for k, v in _ATTR.findall(found.group(0))}
+        page.view_id, page.session, page.static = attrs.get("id"), attrs.get("data-phx-session"), attrs.get("data-phx-static")
+    csrf = _CSRF.search(html)
+    page.csrf = unescape(csrf.group(1)) if csrf else None
+    return page
+
+
+class Wire:
+    """Frames in and out of one connection, over `"memory"` or `"websocket"`."""
+
+    def __init__(self, app: Any, transport: str, *, session: dict[str, Any] | None, timeout: float) -> None:
+        if transport not in ("memory", "websocket"):
+            raise ValueError(f"transport must be 'memory' or 'websocket', got {transport!r}")
+        self.app = app
+        self.transport = transport
+        self.timeout = timeout
+        self.base_url = MEMORY_BASE
+        self.session = {"_id": "s-" + secrets.token_hex(6), **(session or {})}
+        self.cookies: dict[str, str] = {}
+        self.inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._ref = 0
+        self._server: Any = None
+        self._ws: Any = None
+        self._connection: Any = None
+        self._memory: Any = None
+
+    def next_ref(self) -> str:
+        self._ref += 1
+        return str(self._ref)
+
+    async def start(self) -> None:
+        """Start what the transport needs: a server on 127.0.0.1 for the WebSocket."""
+        if self.transport == "websocket" and self._server is None:
+            from tornado.httpserver import HTTPServer
+            from tornado.netutil import bind_sockets
+
+            from ..server import make_application
+
+            sockets = bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
+            self._server = HTTPServer(make_application(self.app))
+            self._server.add_sockets(sockets)
+            self.base_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+
+    async def render(self, path: str, flash: dict[str, Any] | None = None) -> Page:
+        """A dead render of `path` with this client's session."""
+        url = urljoin(self.base_url + "/", path)
+        if self.transport == "memory":
+            from ..page import render_page
+
+            result = await render_page(self.app, url, self.session, flash or {}, "")
+            return parse_page(url, result.status, result.html, result.location)
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+        headers = {"Cookie": self._cookie_header()} if self.cookies else {}
+        response = await AsyncHTTPClient().fetch(
+            HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=self.timeout), raise_error=False
+        )
+        for header in response.headers.get_list("Set-Cookie"):
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if morsel.value and "1970" not in morsel["expires"]:
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        body = response.body.decode("utf-8") if response.body else ""
+        return parse_page(url, response.code, body, response.headers.get("Location"))
+
+    def set_flash_cookie(self, token: str) -> None:
+        """What the client does before a full-page redirect: the flash rides in a cookie."""
+        self.cookies["__phoenix_flash__"] = token
+
+    async def connect(self, csrf: str | None) -> None:
+        if self._connection is not None or self._ws is not None:
+            return
+        if self.transport == "memory":
+            from ..transports.memory import connect
+
+            self._connection, self._memory = connect(self.app)
+            self.inbox = self._memory.outbox
+            return
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        netloc = urlsplit(self.base_url).netloc
+        request = HTTPRequest(
+            f"ws://{netloc}/live/websocket?_csrf_token={quote(csrf or '')}&vsn=2.0.0",
+            headers={"Cookie": self._cookie_header(), "Origin": self.base_url},
+            connect_timeout=self.timeout, request_timeout=self.timeout,
+        )
+        self._ws = await websocket_connect(request, on_message_callback=self._received)
+
+    def _received(self, frame: str | bytes | None) -> None:
+        self.inbox.put_nowait(frame)
+
+    def send(self, frame: list[Any]) -> None:
+        text = json.dumps(frame, separators=(",", ":"))
+        if self._connection is not None:
+            self._connection.receive_text(text)
+        else:
+            self._ws.write_message(text)
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    async def close(self) -> None:
+        """Close the connection (the server ends its views) and stop the server, if any."""
+        if self._connection is not None:
+            channels = list(self._connection.channels.values())
+            self._connection.closed()
+            if channels:
+                await asyncio.wait([channel.done for channel in channels], timeout=self.timeout)
+            self._connection = None
+        if self._ws is not None:
+            self._ws.close()
+            self._ws = None
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None
