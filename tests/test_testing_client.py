@@ -95,6 +95,7 @@ async def test_patch_and_navigate(live):
     with pytest.raises(Redirected) as redirect:
         await view.element("#item-3 button", "open").render_click()
     assert redirect.value.kind == "live_redirect" and redirect.value.to == "/items/3"
+    assert view.assert_redirect("/items/3") == ("/items/3", None)
     item, html = await follow_redirect(view, redirect.value)
     assert '<h1 id="item-name">Chisel</h1>' in html and item.page_title == "Chisel"
     with pytest.raises(Redirected) as bought:

@@ -231,6 +231,14 @@ class View:
             raise AssertionError(f"expected a patch to {path!r}, got {last!r}")
         return last
 
+    def assert_redirect(self, to: str | None = None) -> tuple[str, str | None]:
+        """The view's last navigation away (redirect or live redirect): its target and flash token."""
+        if self.redirect is None:
+            raise AssertionError("expected a redirect, the view did not navigate away")
+        if to is not None and self.redirect.to != to:
+            raise AssertionError(f"expected a redirect to {to!r}, got {self.redirect.to!r}")
+        return self.redirect.to, self.redirect.flash
+
     def assert_push_event(self, name: str, payload: Any = None) -> Any:
         """Check (and consume) an event pushed to the client with `push_event`."""
         for index, (event, value) in enumerate(self.events):
