@@ -9,8 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,37 +18,24 @@ import pytest
 
 from liveui.diff import Differ
 from liveui.template import Template, from_string, load
+from official_client import Harness, running
 
-ROOT = Path(__file__).resolve().parents[1]
-HARNESS = ROOT / "tests" / "js" / "rendered_harness.mjs"
-CLIENT_VERSION = "1.2.12"
-RENDERED_JS = ROOT / "js" / "node_modules" / "phoenix_live_view" / "assets" / "js" / "phoenix_live_view" / "rendered.js"
 
 
 class Client:
-    """The harness process: one view at a time, one diff per round trip."""
+    """The official client, one view at a time: `reset` starts a view, `apply` merges a diff."""
 
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-
-    def _ask(self, message: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(message) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            stderr = self.proc.stderr.read() if self.proc.stderr else ""
-            pytest.fail(f"the client harness exited (code {self.proc.poll()}):\n{stderr}")
-        return json.loads(line)
+    def __init__(self, harness: Harness) -> None:
+        self.harness = harness
 
     def reset(self) -> str:
         """The next diff is a join: a fresh `Rendered`. Returns the client's version."""
-        reply = self._ask("reset")
+        reply = self.harness.ask("reset")
         assert reply.get("ok"), reply
         return reply["version"]
 
     def apply(self, diff: dict[str, Any]) -> str:
-        reply = self._ask(diff)
+        reply = self.harness.ask(diff)
         if "error" in reply:
             pytest.fail(f"the client failed on diff {json.dumps(diff)}:\n{reply['error']}")
         return reply["html"]
@@ -58,26 +43,8 @@ class Client:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found on PATH: the client merge tests need Node.js (on Debian: apt-get install nodejs)")
-    if not RENDERED_JS.is_file():
-        pytest.fail(f"{RENDERED_JS} is missing: install the official client with `cd {ROOT / 'js'} && npm ci`")
-    proc = subprocess.Popen(
-        [node, str(HARNESS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        harness = Client(proc)
-        assert harness.reset() == CLIENT_VERSION, f"phoenix_live_view in js/ is not {CLIENT_VERSION}: run `npm ci`"
-        yield harness
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running() as harness:
+        yield Client(harness)
 
 
 class View:

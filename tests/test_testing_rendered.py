@@ -14,10 +14,7 @@ import copy
 import json
 import random
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +22,9 @@ import pytest
 from liveui.diff import Differ
 from liveui.template import from_string
 from liveui.testing.rendered import DiffError, Rendered, extract
+from official_client import Harness, running
 from test_client_merge import BOARD, PAGE, TODO, Ids, View, items, mutate_board, mutate_todo, run_random
 
-ROOT = Path(__file__).resolve().parents[1]
-HARNESS = ROOT / "tests" / "js" / "rendered_harness.mjs"
-CLIENT_VERSION = "1.2.12"
-RENDERED_JS = ROOT / "js" / "node_modules" / "phoenix_live_view" / "assets" / "js" / "phoenix_live_view" / "rendered.js"
 
 # What the harness strips from the client's HTML (its INJECTED): strip the same from ours.
 INJECTED = re.compile(r' data-phx-(?:id|component|view)="[^"]*"| data-phx-skip(?:="[^"]*")?')
@@ -40,45 +34,10 @@ def strip_injected(html: str) -> str:
     return INJECTED.sub("", html)
 
 
-class Harness:
-    """The official client in a Node process: one view at a time, one diff per round trip."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-
-    def ask(self, message: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(message) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            stderr = self.proc.stderr.read() if self.proc.stderr else ""
-            pytest.fail(f"the client harness exited (code {self.proc.poll()}):\n{stderr}")
-        return json.loads(line)
-
-
 @pytest.fixture(scope="module")
 def harness() -> Iterator[Harness]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found on PATH: these tests need Node.js (on Debian: apt-get install nodejs)")
-    if not RENDERED_JS.is_file():
-        pytest.fail(f"{RENDERED_JS} is missing: install the official client with `cd {ROOT / 'js'} && npm ci`")
-    proc = subprocess.Popen(
-        [node, str(HARNESS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        reply = Harness(proc).ask("reset")
-        assert reply.get("version") == CLIENT_VERSION, f"phoenix_live_view in js/ is not {CLIENT_VERSION}: run `npm ci`"
-        yield Harness(proc)
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running() as started:
+        yield started
 
 
 class Twin:
