@@ -14,62 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from liveui.testing.wire import MEMORY_BASE, Page, Wire
+
 TIMEOUT = 2.0
-MEMORY_BASE = "http://localhost"
-
-
-@dataclass
-class DeadRender:
-    """What a dead render gave: status, HTML, and (for a live page) the container's tokens."""
-
-    url: str
-    status: int
-    html: str = ""
-    location: str | None = None
-    view_id: str | None = None
-    session: str | None = None
-    static: str | None = None
-    csrf: str | None = None
-    headers: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def topic(self) -> str:
-        assert self.view_id is not None, f"no live view in the render of {self.url} (status {self.status})"
-        return f"lv:{self.view_id}"
-
-
-class _PageParser(HTMLParser):
-    """Finds the main container's attributes and the csrf-token meta."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.container: dict[str, str | None] | None = None
-        self.csrf: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "meta" and attributes.get("name") == "csrf-token":
-            self.csrf = attributes.get("content")
-        if self.container is None and "data-phx-session" in attributes:
-            self.container = attributes
-
-
-def parse_page(url: str, status: int, html: str, location: str | None = None,
-               headers: dict[str, Any] | None = None) -> DeadRender:
-    parser = _PageParser()
-    parser.feed(html)
-    page = DeadRender(url, status, html, location, csrf=parser.csrf, headers=headers or {})
-    if parser.container is not None:
-        page.view_id = parser.container.get("id")
-        page.session = parser.container.get("data-phx-session")
-        page.static = parser.container.get("data-phx-static")
-    return page
 
 
 class WireClient:
@@ -84,10 +34,10 @@ class WireClient:
         self.app = app
         self.origin = origin
         self._csrf_choice = csrf  # True: the page's token; None: omit; str: that value
-        self.memory_session = dict(session or {"_id": "s-1"})
         self.timeout = timeout
-        self.cookies: dict[str, str] = {}
-        self.page: DeadRender | None = None
+        self.wire = Wire(app, kind, session=session or {"_id": "s-1"}, timeout=timeout,
+                         base_url=None if kind == "memory" else self.base_url)
+        self.page: Page | None = None
         self.csrf: str | None = None
         self.pushes: list[list[Any]] = []
         self.join_refs: dict[str, str] = {}
@@ -128,34 +78,16 @@ class WireClient:
         await self.connect()
         return self
 
-    async def render(self, path: str) -> DeadRender:
+    async def render(self, path: str) -> Page:
         """A dead render of `path` with this client's cookies (new view id and tokens each time)."""
-        url = urljoin(self.base_url + "/", path)
-        if self.kind == "memory":
-            from liveui.page import render_page
+        return await self.wire.render(path)
 
-            result = await render_page(self.app, url, self.memory_session, {}, "")
-            return parse_page(url, result.status, result.html, result.location)
-        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
-
-        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
-        response = await AsyncHTTPClient().fetch(
-            HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=self.timeout),
-            raise_error=False,
-        )
-        for header in response.headers.get_list("Set-Cookie"):
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel.value and morsel["max-age"] != "0" and "1970" not in morsel["expires"]:
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
-        html = response.body.decode("utf-8") if response.body else ""
-        return parse_page(url, response.code, html, response.headers.get("Location"), dict(response.headers))
+    @property
+    def cookies(self) -> dict[str, str]:
+        return self.wire.cookies
 
     def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return self.wire.cookie_header()
 
     async def connect(self) -> None:
         if self.kind == "memory":
@@ -215,7 +147,7 @@ class WireClient:
         else:
             self._ws.write_message(frame, binary=isinstance(frame, bytes))
 
-    def join_payload(self, page: DeadRender | None = None, *, url: str | None = None, redirect: str | None = None,
+    def join_payload(self, page: Page | None = None, *, url: str | None = None, redirect: str | None = None,
                      params: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
         """The payload phoenix.js/LiveView sends to join `page` (default: the opened page)."""
         page = page or self.page
@@ -246,7 +178,7 @@ class WireClient:
         ref = self.send_join(topic, payload, **options)
         return (await self.reply_for(ref))[4]
 
-    async def join_page(self, path: str, **options: Any) -> tuple[DeadRender, dict[str, Any]]:
+    async def join_page(self, path: str, **options: Any) -> tuple[Page, dict[str, Any]]:
         """Dead render another path on this connection's session and join its view too."""
         page = await self.render(path)
         reply = await self.join(page.topic, self.join_payload(page, **options))

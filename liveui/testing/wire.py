@@ -34,6 +34,13 @@ class Page:
     static: str | None = None
     csrf: str | None = None
 
+    @property
+    def topic(self) -> str:
+        """The channel topic of the page's live view."""
+        if self.view_id is None:
+            raise AssertionError(f"no live view in the render of {self.url} (status {self.status})")
+        return f"lv:{self.view_id}"
+
 
 def parse_page(url: str, status: int, html: str, location: str | None) -> Page:
     page = Page(url, status, html, location)
@@ -49,13 +56,15 @@ def parse_page(url: str, status: int, html: str, location: str | None) -> Page:
 class Wire:
     """Frames in and out of one connection, over `"memory"` or `"websocket"`."""
 
-    def __init__(self, app: Any, transport: str, *, session: dict[str, Any] | None, timeout: float) -> None:
+    def __init__(self, app: Any, transport: str, *, session: dict[str, Any] | None, timeout: float,
+                 base_url: str | None = None) -> None:
         if transport not in ("memory", "websocket"):
             raise ValueError(f"transport must be 'memory' or 'websocket', got {transport!r}")
         self.app = app
         self.transport = transport
         self.timeout = timeout
-        self.base_url = MEMORY_BASE
+        self.base_url = (base_url or MEMORY_BASE).rstrip("/")
+        self._own_server = transport == "websocket" and base_url is None
         self.session = {"_id": "s-" + secrets.token_hex(6), **(session or {})}
         self.cookies: dict[str, str] = {}
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
@@ -71,7 +80,7 @@ class Wire:
 
     async def start(self) -> None:
         """Start what the transport needs: a server on 127.0.0.1 for the WebSocket."""
-        if self.transport == "websocket" and self._server is None:
+        if self._own_server and self._server is None:
             from tornado.httpserver import HTTPServer
             from tornado.netutil import bind_sockets
 
@@ -92,7 +101,7 @@ class Wire:
             return parse_page(url, result.status, result.html, result.location)
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-        headers = {"Cookie": self._cookie_header()} if self.cookies else {}
+        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
         response = await AsyncHTTPClient().fetch(
             HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=self.timeout), raise_error=False
         )
@@ -100,7 +109,7 @@ class Wire:
             jar: SimpleCookie = SimpleCookie()
             jar.load(header)
             for name, morsel in jar.items():
-                if morsel.value and "1970" not in morsel["expires"]:
+                if morsel.value and morsel["max-age"] != "0" and "1970" not in morsel["expires"]:
                     self.cookies[name] = morsel.value
                 else:
                     self.cookies.pop(name, None)
@@ -126,7 +135,7 @@ class Wire:
         netloc = urlsplit(self.base_url).netloc
         request = HTTPRequest(
             f"ws://{netloc}/live/websocket?_csrf_token={quote(csrf or '')}&vsn=2.0.0",
-            headers={"Cookie": self._cookie_header(), "Origin": self.base_url},
+            headers={"Cookie": self.cookie_header(), "Origin": self.base_url},
             connect_timeout=self.timeout, request_timeout=self.timeout,
         )
         self._ws = await websocket_connect(request, on_message_callback=self._received)
@@ -141,7 +150,7 @@ class Wire:
         else:
             self._ws.write_message(text)
 
-    def _cookie_header(self) -> str:
+    def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     async def close(self) -> None:
