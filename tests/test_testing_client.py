@@ -129,10 +129,12 @@ async def test_crash_surfaces_with_traceback_then_rejoin(live):
     assert '<p id="n">1</p>' in await view.element("button", "+").render_click()
 
 
-async def test_dead_render_redirect_is_raised(live):
+async def test_dead_render_redirect_is_raised_and_keeps_the_flash(live):
     with pytest.raises(Redirected) as redirect:
         await live("/items/999")
     assert redirect.value.to == "/items"
+    view, html = await follow_redirect(redirect.value)
+    assert "There is no item 999." in html
 
 
 async def test_live_isolated():

@@ -26,11 +26,14 @@ TIMEOUT = 5.0
 
 
 class Redirected(Exception):
-    """The view navigated away: `kind` is "redirect" (full page) or "live_redirect"."""
+    """A navigation away: `kind` is "redirect" (full page) or "live_redirect"; `follow_redirect`
+    takes it (with the client, and the view it left, if any)."""
 
-    def __init__(self, kind: str, to: str, flash: str | None = None) -> None:
+    def __init__(self, kind: str, to: str, flash: str | None = None, *, client: Client | None = None,
+                 view: View | None = None) -> None:
         super().__init__(f"{kind} to {to}")
         self.kind, self.to, self.flash = kind, to, flash
+        self.client, self.view = client, view
 
 
 class ViewCrashed(AssertionError):
@@ -76,9 +79,13 @@ class Client:
         await self.wire.start()
         page = await self.wire.render(path)
         if page.location is not None:
-            raise Redirected("redirect", page.location)
+            raise Redirected("redirect", page.location, client=self)
         if page.status != 200 or page.view_id is None:
             raise AssertionError(f"GET {path} answered {page.status} without a live view:\n{page.html[:500]}")
+        return await self.open(page)
+
+    async def open(self, page: Page) -> tuple[View, str]:
+        """Join the live view of a dead render (connecting first, if need be)."""
         await self.wire.connect(page.csrf)
         if self._reader is None:
             self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -215,7 +222,7 @@ class View:
         reply = await self.client.request(self, "live_patch", {"url": urljoin(self.page.url, path)})
         response = reply.get("response", {})
         if response.get("link_redirect"):
-            raise Redirected("live_redirect", path)
+            raise Redirected("live_redirect", path, client=self.client, view=self)
         self._apply_reply(reply)
         self._patched(path)
         return self.render()
@@ -275,7 +282,7 @@ class View:
         for kind in ("redirect", "live_redirect"):
             if kind in response:
                 target = response[kind]
-                self.redirect = Redirected(kind, target["to"], target.get("flash"))
+                self.redirect = Redirected(kind, target["to"], target.get("flash"), client=self.client, view=self)
                 raise self.redirect
 
     def _merge(self, diff: dict[str, Any]) -> None:
@@ -302,7 +309,7 @@ class View:
         elif event == "live_patch":
             self._patched(payload["to"])
         elif event in ("redirect", "live_redirect"):
-            self.redirect = Redirected(event, payload["to"], payload.get("flash"))
+            self.redirect = Redirected(event, payload["to"], payload.get("flash"), client=self.client, view=self)
         elif event == "phx_error":
             crash = self.client._crashes.take()
             self.error = f"{self.topic} crashed on the server\n{crash}".rstrip()
@@ -431,14 +438,17 @@ async def live_isolated(view_class: type, *, session: dict[str, Any] | None = No
     return await live(app, "/__isolated__", session=session, **options)
 
 
-async def follow_redirect(view: View, redirect: Redirected | None = None) -> tuple[View, str]:
-    """Follow a redirect the view made: a live redirect joins the new view on the same
-    connection; a full redirect does a new dead render (the flash travels as the client's cookie)."""
-    redirect = redirect or view.redirect
-    if redirect is None:
-        raise AssertionError("the view did not redirect")
-    client = view.client
-    if redirect.kind == "live_redirect":
+async def follow_redirect(source: View | Redirected, redirect: Redirected | None = None) -> tuple[View, str]:
+    """Follow a redirect (`Redirected`, or a view's last one): a live redirect joins the new view
+    on the same connection; a full redirect does a new dead render (the flash rides along as the
+    browser's cookie would carry it)."""
+    if isinstance(source, Redirected):
+        redirect, client, view = source, source.client, source.view
+    else:
+        redirect, client, view = redirect or source.redirect, source.client, source
+    if redirect is None or client is None:
+        raise AssertionError("there is no redirect to follow")
+    if redirect.kind == "live_redirect" and view is not None:
         target = View(client, Page(urljoin(view.page.url, redirect.to), 200, "", None, view.id,
                                    view.page.session, view.page.static, view.page.csrf))
         client.views.pop(view.topic, None)
@@ -451,6 +461,5 @@ async def follow_redirect(view: View, redirect: Redirected | None = None) -> tup
             flash = client.wire.app.signer.verify("flash", redirect.flash, 60)
     page = await client.wire.render(redirect.to, flash)
     if page.location is not None:
-        raise Redirected("redirect", page.location)
-    target = View(client, page)
-    return target, await target._join({"url": page.url})
+        raise Redirected("redirect", page.location, client=client)
+    return await client.open(page)

@@ -73,6 +73,7 @@ class Wire:
         self._ws: Any = None
         self._connection: Any = None
         self._memory: Any = None
+        self._flash: dict[str, Any] | None = None
 
     def next_ref(self) -> str:
         self._ref += 1
@@ -97,7 +98,11 @@ class Wire:
         if self.transport == "memory":
             from ..page import render_page
 
+            # the flash a redirect leaves: over HTTP it rides in a cookie to the next page
+            flash, self._flash = flash or self._flash, None
             result = await render_page(self.app, url, self.session, flash or {}, "")
+            if result.location is not None:
+                self._flash = result.flash
             return parse_page(url, result.status, result.html, result.location)
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
