@@ -32,6 +32,13 @@ class Crashy(LiveView):
         socket.assign(n=socket.assigns.n + 1)
 
 
+class Whoami(LiveView):
+    template = "<p>{{ user }}</p>"
+
+    def mount(self, params, session, socket):
+        socket.assign(user=session.get("user", "nobody"))
+
+
 class Pushy(LiveView):
     template = (
         '<button id="js" phx-click=\'[["push",{"event":"hello","value":{"who":"js"}}]]\'>js</button>'
@@ -137,10 +144,21 @@ async def test_dead_render_redirect_is_raised_and_keeps_the_flash(live):
     assert "There is no item 999." in html
 
 
-async def test_live_isolated():
-    view, html = await live_isolated(Crashy)
+async def test_live_isolated(app):
+    view, html = await live_isolated(app, Crashy, session={"user": "ada"})
     try:
         assert '<p id="n">0</p>' in html
         assert view.has_element("button", "boom") and not view.has_element("button", "nope")
     finally:
         await view.client.close()
+
+
+async def test_session_reaches_mount(live):
+    view, html = await live.isolated(Whoami, session={"user": "ada"})
+    assert "<p>ada</p>" in html
+
+
+async def test_live_isolated_fixture(live):
+    view, html = await live.isolated(Pushy)
+    assert view.page_title == "Pushy"
+    assert '<p id="n">1</p>' in await (await live.isolated(Crashy))[0].element("button", "+").render_click()

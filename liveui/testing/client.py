@@ -429,13 +429,26 @@ async def live(app: Any, path: str = "/", **options: Any) -> tuple[View, str]:
         raise
 
 
-async def live_isolated(view_class: type, *, session: dict[str, Any] | None = None, **options: Any) -> tuple[View, str]:
-    """Mount a view class that no app routes (at a private path of a throwaway app)."""
+async def live_isolated(app: Any, view_class: type, *, session: dict[str, Any] | None = None,
+                        **options: Any) -> tuple[View, str]:
+    """Mount a view class that `app` does not route, with `app`'s secret, layout and static files."""
+    isolated = isolate(app, view_class)
+    return await live(isolated, ISOLATED_PATH, session=session, **options)
+
+
+ISOLATED_PATH = "/__isolated__"
+
+
+def isolate(app: Any, view_class: type) -> Any:
+    """An app serving only `view_class` (at ISOLATED_PATH), sharing `app`'s signer and assets."""
     from ..app import App
 
-    app = App()
-    app.live("/__isolated__", view_class)
-    return await live(app, "/__isolated__", session=session, **options)
+    isolated = App(title=app.title, head=str(app.head), allowed_origins=app.allowed_origins,
+                   token_max_age=app.token_max_age)
+    isolated.signer = app.signer
+    isolated.static_dirs = list(app.static_dirs)
+    isolated.live(ISOLATED_PATH, view_class)
+    return isolated
 
 
 async def follow_redirect(source: View | Redirected, redirect: Redirected | None = None) -> tuple[View, str]:

@@ -1,7 +1,8 @@
 """The pytest plugin of liveui (loaded through the `pytest11` entry point).
 
 Fixtures: `live` (`view, html = await live("/path")` with the test module's `app` fixture, or
-`await live(app, "/path")`), and `live_transport`, which runs each test using them once per
+`await live(app, "/path")`; `await live.isolated(View, session=...)` mounts an unrouted view), and
+`live_transport`, which runs each test using them once per
 transport listed in the ini option `liveui_transports` (default: memory and websocket).
 """
 
@@ -42,7 +43,7 @@ if pytest_asyncio is not None:
     @pytest_asyncio.fixture
     async def live(request: pytest.FixtureRequest, live_transport: str) -> AsyncIterator[Callable[..., Any]]:
         """Open live views for this test (over `live_transport`); all are closed afterwards."""
-        from .client import Client  # imported here: every pytest run loads this plugin
+        from .client import ISOLATED_PATH, Client, isolate  # here: every pytest run loads this plugin
 
         clients: list[Client] = []
 
@@ -52,6 +53,10 @@ if pytest_asyncio is not None:
             clients.append(client)
             return await client.live(path)
 
+        async def open_isolated(view_class: type, *, app: Any = None, **options: Any) -> tuple[View, str]:
+            return await open_view(isolate(app or request.getfixturevalue("app"), view_class), ISOLATED_PATH, **options)
+
+        open_view.isolated = open_isolated  # type: ignore[attr-defined]
         yield open_view
         for client in clients:
             await client.close()

@@ -106,7 +106,11 @@ class Wire:
             return parse_page(url, result.status, result.html, result.location)
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        from ..session import COOKIE
+
+        if self.app is not None and COOKIE not in self.cookies:  # the test's session, signed as the server would
+            self.cookies[COOKIE] = self.app.signer.sign("session-cookie", self.session)
+        headers = {"Cookie": self.cookie_header()}
         response = await AsyncHTTPClient().fetch(
             HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=self.timeout), raise_error=False
         )
