@@ -129,7 +129,10 @@ class Client:
                 self._replies[ref][1].set_result(payload)
             elif topic in self.views:
                 view = self.views[topic]
-                view._push(event, payload)
+                try:
+                    view._push(event, payload)
+                except Exception as exc:  # e.g. a diff the client could not merge: a server bug
+                    view.error = f"{topic}: could not apply the server's {event!r}: {exc!r}"
                 if view.error:  # a crash answers no pending push: fail them with the traceback
                     for waiting_topic, waiter in self._replies.values():
                         if waiting_topic == topic and not waiter.done():
