@@ -6,6 +6,7 @@ bodies over the in-memory transport and over a real WebSocket to a Tornado serve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sys
@@ -30,6 +31,21 @@ class Crashy(LiveView):
         if event == "boom":
             raise RuntimeError("kaboom from the view")
         socket.assign(n=socket.assigns.n + 1)
+
+
+class Slow(LiveView):
+    template = "<p>{{ status }}</p>"
+
+    def mount(self, params, session, socket):
+        socket.assign(status="idle")
+        REFS[socket.id] = socket.ref
+
+    async def handle_info(self, message, socket):
+        await asyncio.sleep(0.01)  # work that takes a while on the server
+        socket.assign(status=message)
+
+
+REFS: dict[str, liveui.ViewRef] = {}
 
 
 class Whoami(LiveView):
@@ -151,6 +167,12 @@ async def test_live_isolated(app):
         assert view.has_element("button", "boom") and not view.has_element("button", "nope")
     finally:
         await view.client.close()
+
+
+async def test_render_async_waits_for_work_sent_to_the_view(live):
+    view, _ = await live.isolated(Slow)
+    REFS[view.id].send("done")
+    assert "<p>done</p>" in await view.render_async()
 
 
 async def test_session_reaches_mount(live):

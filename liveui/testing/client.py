@@ -220,6 +220,17 @@ class View:
         """What a hook's `pushEvent(event, value)` does."""
         return await self.push_event({"type": "hook", "event": event, "value": value or {}})
 
+    async def render_async(self, timeout: float | None = None) -> str:
+        """The HTML once the view has done everything asked of it so far (messages sent to it,
+        timers already fired): a no-op push queued behind that work comes back (bounded)."""
+        await asyncio.sleep(0)  # let messages sent from this thread reach the view's mailbox first
+        previous, self.client.timeout = self.client.timeout, timeout or self.client.timeout
+        try:
+            self._apply_reply(await self.client.request(self, "cids_will_destroy", {"cids": []}))
+        finally:
+            self.client.timeout = previous
+        return self.render()
+
     async def render_patch(self, path: str) -> str:
         """Follow a live patch link to `path` (handle_params runs with its params)."""
         reply = await self.client.request(self, "live_patch", {"url": urljoin(self.page.url, path)})
