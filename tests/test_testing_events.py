@@ -11,11 +11,11 @@ import pytest
 
 from liveui.params import decode_event_value, decode_query
 from liveui.testing.dom import ElementNotFound, MultipleElements, Node, parse
+from liveui.testing.values import dom_value
 from liveui.testing.events import (
     Push,
     binding,
     click_value,
-    dom_value,
     form_value,
     js_commands,
     key_value,
