@@ -5,6 +5,7 @@ import os
 import liveui
 
 from .counter import Counter
+from .dashboard import Dashboard
 from .form import SignupForm
 from .hooks import HookDemo
 from .index import Index
@@ -27,4 +28,5 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/items", ItemList)
     app.live("/items/{id}", ItemShow)
     app.live("/hooks", HookDemo)
+    app.live("/dashboard", Dashboard)
     return app

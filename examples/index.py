@@ -7,6 +7,7 @@ PAGES = [
     ("/form", "Form", "phx-change validation with phx-debounce, phx-submit, flash"),
     ("/items", "Items", "push_patch, push_navigate, live links"),
     ("/hooks", "Hooks", "push_event to a client hook, hook pushEvent with a reply"),
+    ("/dashboard", "Dashboard", "nested live views (live_render), each with its own state"),
 ]
 
 

@@ -14,7 +14,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle
+from . import lifecycle, nested
 from .diff import Differ
 from .params import decode_event_value
 from .refs import ViewRef
@@ -60,6 +60,7 @@ class ViewChannel:
         self.view: LiveView | None = None
         self.socket: Socket | None = None
         self.match: Match | None = None
+        self.live_session = ""
         self.differ = Differ()
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
@@ -235,7 +236,7 @@ class ViewChannel:
             response["container"] = [tag, attrs]
         self.reply(message, "ok", response)
 
-    async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match, Navigation | None]:
+    async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match | None, Navigation | None]:
         endpoint = self.connection.endpoint
         payload = message.payload
         params = payload.get("params") if isinstance(payload.get("params"), dict) else {}
@@ -248,6 +249,11 @@ class ViewChannel:
         if token.get("id") != self.topic[3:]:
             raise JoinError({"reason": "stale"}, "session token belongs to another view")
         static = self._static(payload.get("static"))
+        self.live_session = str(token.get("live_session"))
+        socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
+                        connect_info=self.connection.info, ref=self.ref)
+        if token.get("parent") is not None:
+            return await self._mount_child(token, socket)
         navigating = "redirect" in payload
         url = payload.get("redirect") if navigating else payload.get("url")
         match = endpoint.router.match(url) if isinstance(url, str) else None
@@ -257,8 +263,6 @@ class ViewChannel:
             not navigating and view_key(match.route.view) != token.get("view")
         ):
             raise JoinError({"reason": "unauthorized"}, f"{url!r} is not a live route of this view's live session")
-        socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
-                        connect_info=self.connection.info, ref=self.ref)
         flash = self._join_flash(payload, params, navigating, static)
         if flash:
             socket.assign(flash=flash)
@@ -278,6 +282,19 @@ class ViewChannel:
         if not mounted:
             raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
         return view, socket, match, patch
+
+    async def _mount_child(self, token: dict[str, Any], socket: Socket) -> tuple[LiveView, Socket, None, None]:
+        """A nested view (see nested.py): mounted with the session its parent gave, no URL."""
+        try:
+            view = nested.resolve(token.get("view"))()
+        except (TypeError, ImportError) as bad:
+            raise JoinError({"reason": "unauthorized"}, str(bad)) from None
+        await lifecycle.call(view.mount, {}, token.get("session") or {}, socket)
+        navigation = socket.take_navigation()
+        if navigation is not None:
+            raise JoinError({_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)},
+                            f"mount redirected to {navigation.to}")
+        return view, socket, None, None
 
     def _static(self, token: Any) -> dict[str, Any]:
         """The dead render's static token, bound to this view id like the session token ({} if none)."""
@@ -331,7 +348,8 @@ class ViewChannel:
         socket, view = self.socket, self.view
         assert socket is not None and view is not None
         changed = socket.take_changes()
-        diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
+        with nested.rendering(self.connection.endpoint, socket.id, self.live_session, True):
+            diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
         if "page_title" in socket.assigns and ("page_title" in changed or "s" in diff):
             diff["t"] = str(socket.assigns["page_title"])
         events = socket.take_events()

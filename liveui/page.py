@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import lifecycle
+from . import lifecycle, nested
 from .router import view_key
 from .socket import Socket
 from .tokens import random_id
@@ -46,7 +46,8 @@ async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[s
         "live_session": match.route.live_session.name, "session": user_session,
     })
     static_token = app.signer.sign("static", {"id": view_id, "flash": socket.assigns["flash"]})
-    inner = view.template_for(socket.assigns).render(socket.assigns)
+    with nested.rendering(app, view_id, match.route.live_session.name, False):
+        inner = view.template_for(socket.assigns).render(socket.assigns)
     tag, attrs = type(view).container
     extra = "".join(f' {escape(k)}="{escape(str(v))}"' for k, v in attrs.items())
     container = (

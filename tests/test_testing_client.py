@@ -184,3 +184,43 @@ async def test_live_isolated_fixture(live):
     view, html = await live.isolated(Pushy)
     assert view.page_title == "Pushy"
     assert '<p id="n">1</p>' in await (await live.isolated(Crashy))[0].element("button", "+").render_click()
+
+
+class Clock(LiveView):
+    template = '<p class="time">{{ label }} {{ ticks }}</p><button phx-click="tick">tick</button>'
+
+    def mount(self, params, session, socket):
+        socket.assign(ticks=0, label=session.get("label", "?"))
+
+    def handle_event(self, event, params, socket):
+        socket.assign(ticks=socket.assigns.ticks + 1)
+
+
+class Dashboard(LiveView):
+    template = (
+        "<h1>{{ title }}</h1>"
+        "{{ live_render('test_testing_client:Clock', id='clock-a', session={'label': 'A'}) }}"
+        "{{ live_render(clock, id='clock-b', session={'label': 'B'}) }}"
+        '<button phx-click="rename">rename</button>'
+    )
+
+    def mount(self, params, session, socket):
+        socket.assign(title="Dashboard", clock=Clock)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(title="Renamed")
+
+
+async def test_nested_live_views(live):
+    view, html = await live.isolated(Dashboard)
+    assert '<p class="time">A 0</p>' in html and '<p class="time">B 0</p>' in html  # joined, shown inside
+    children = await view.live_children()
+    assert [c.id for c in children] == ["clock-a", "clock-b"]
+    a = await view.find_live_child("clock-a")
+    assert '<p class="time">A 0</p>' in a.render()
+    assert '<p class="time">A 1</p>' in await a.element("button").render_click()
+    b = await view.find_live_child("clock-b")
+    assert '<p class="time">B 0</p>' in b.render()  # its own state
+    assert '<p class="time">A 1</p>' in view.render()
+    assert "Renamed" in await view.element("button", "rename").render_click()
+    assert (await view.find_live_child("clock-a")) is a  # re-rendering the parent keeps the child

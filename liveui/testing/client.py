@@ -156,6 +156,7 @@ class View:
         self.redirect: Redirected | None = None
         self.error: str | None = None
         self.mounts = 0
+        self.children: list[View] = []
 
     async def rejoin(self) -> str:
         """Join again, as the client does after a crash or a reconnect: the view mounts afresh."""
@@ -181,16 +182,20 @@ class View:
         self._observe(events, title, None)
         if "live_patch" in response:
             self._patched(response["live_patch"]["to"])
+        await self.live_children()
         return self.render()
 
     # -- reading --------------------------------------------------------------------------
 
     def render(self) -> str:
-        """The view's current HTML (inside its container)."""
+        """The view's current HTML (inside its container), nested live views' HTML included."""
         if self.error:
             raise ViewCrashed(self.error)
         assert self.rendered is not None
-        return self.rendered.to_html()
+        html = self.rendered.to_html()
+        for child in self.children:
+            html = _splice(html, child.id, child.render())
+        return html
 
     def document(self) -> Document:
         return parse(self.render())
@@ -206,6 +211,30 @@ class View:
     def has_element(self, selector: str, text_filter: Any = None) -> bool:
         return bool(self.document().select(selector, text_filter))
 
+    async def live_children(self) -> list[View]:
+        """The live views nested in this one (`live_render`): joined as the client joins them,
+        once, after each render that shows their container."""
+        children = []
+        for node in parse(self.rendered.to_html() if self.rendered else "").select("[data-phx-parent-id]"):
+            if node.get("data-phx-parent-id") != self.id:
+                continue
+            child = self.client.views.get(f"lv:{node.get('id')}")
+            if child is None or child.error:
+                page = Page(self.page.url, 200, "", None, node.get("id"), node.get("data-phx-session"), None,
+                            self.page.csrf)
+                child = View(self.client, page)
+                await child._join({})
+            children.append(child)
+        self.children = children
+        return children
+
+    async def find_live_child(self, child_id: str) -> View:
+        """The nested live view with this container id."""
+        for child in await self.live_children():
+            if child.id == child_id:
+                return child
+        raise AssertionError(f"no live child {child_id!r} in {self.topic}")
+
     # -- events ---------------------------------------------------------------------------
 
     async def push_event(self, payload: dict[str, Any], cid: int | None = None) -> str:
@@ -214,6 +243,7 @@ class View:
             payload = {**payload, "cid": cid}
         reply = await self.client.request(self, "event", payload)
         self._apply_reply(reply)
+        await self.live_children()
         return self.render()
 
     async def render_hook(self, event: str, value: Any = None) -> str:
@@ -414,6 +444,13 @@ class Form(Element):
                 payload["uploads"] = {}
             html = await self.view.push_event(payload, target_cid(node, document, push=push))
         return html
+
+
+def _splice(html: str, container_id: str, inner: str) -> str:
+    """Put a nested view's HTML into its (empty) container, as the client's DOM holds it."""
+    start = html.find(f'id="{container_id}"')
+    end = html.find("></", start)
+    return html if start < 0 or end < 0 else html[:end + 1] + inner + html[end + 1:]
 
 
 def _field_names(data: dict[str, Any], prefix: str = "") -> set[str]:

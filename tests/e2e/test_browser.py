@@ -39,12 +39,31 @@ def main_is_marked(page: Page) -> bool:
 def test_index_connects_and_links_to_the_pages(page: Page):
     goto_live(page, "/")
     expect(page).to_have_title("liveui")
-    expect(page.locator("#pages li a")).to_have_text(["Counter", "Form", "Items", "Hooks"])
+    expect(page.locator("#pages li a")).to_have_text(["Counter", "Form", "Items", "Hooks", "Dashboard"])
     page.click("#pages a[href='/counter']")  # a plain link: a full page load
     page.wait_for_url(re.compile(r"/counter$"))
     wait_connected(page)
     page.click("#inc")
     expect(page.locator("#count")).to_have_text("1")
+
+
+# -- nested live views -----------------------------------------------------------------
+
+
+def test_dashboard_panels_are_live_views_of_their_own(page: Page):
+    goto_live(page, "/dashboard")
+    apples, pears = page.locator("#apples"), page.locator("#pears")
+    expect(apples.locator(".tally-count")).to_have_text("0")  # the child joined and rendered
+    expect(pears.locator("h2")).to_have_text("Pears")
+    apples.locator("button").click()
+    apples.locator("button").click()
+    expect(apples.locator(".tally-count")).to_have_text("2")
+    pears.locator("button").click()
+    expect(pears.locator(".tally-count")).to_have_text("1")
+    page.click("#refresh")  # the parent re-renders: the children keep their state
+    expect(page.locator("#refreshed")).to_have_text("1")
+    expect(apples.locator(".tally-count")).to_have_text("2")
+    expect(pears.locator(".tally-count")).to_have_text("1")
 
 
 # -- counter ----------------------------------------------------------------------------

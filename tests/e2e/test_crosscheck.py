@@ -410,3 +410,21 @@ def test_unknown_item_redirects_with_flash(page: Page, client: ClientThread):
     # ItemShow.mount puts an error flash and push_navigates: the dead render answers 302 to /items.
     check = Crosscheck(page, client, "/items/99")
     check.mount(ready=at("/items", has_text("#flash-error", "There is no item 99.")))
+
+
+def test_dashboard_nested_views(page: Page, client: ClientThread):
+    async def in_child(view: View, child_id: str) -> None:
+        await (await view.find_live_child(child_id)).element("button").render_click()
+
+    check = Crosscheck(page, client, "/dashboard")
+    check.mount(ready=both(has_text("#apples .tally-count", "0"), has_text("#pears .tally-count", "0")))
+    check.steps([
+        Step("apples +1", click("#apples button", has_text("#apples .tally-count", "1")),
+             lambda v: in_child(v, "apples")),
+        Step("pears +1", click("#pears button", has_text("#pears .tally-count", "1")),
+             lambda v: in_child(v, "pears")),
+        Step("refresh the parent", click("#refresh", has_text("#refreshed", "1")),
+             lambda v: v.element("#refresh").render_click()),
+        Step("apples +1", click("#apples button", has_text("#apples .tally-count", "2")),
+             lambda v: in_child(v, "apples")),
+    ])

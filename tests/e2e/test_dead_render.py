@@ -41,13 +41,22 @@ def test_scripts_are_off(dead_page: Page):
     assert dead_page.evaluate("typeof window.liveSocket") == "undefined"  # ...but the page's scripts did not run
 
 
+def test_nested_views_render_their_containers(dead_page: Page):
+    # Without JavaScript no child joins: the parent renders, each panel is an empty container.
+    load(dead_page, "/dashboard")
+    expect(dead_page.locator("#refreshed")).to_have_text("0")
+    for panel in ("#apples", "#pears"):
+        assert dead_page.locator(panel).get_attribute("data-phx-parent-id")
+        expect(dead_page.locator(panel)).to_be_empty()
+
+
 def test_index_lists_the_pages(dead_page: Page):
     load(dead_page, "/")
     expect(dead_page).to_have_title("liveui")
     expect(dead_page.locator("h1")).to_have_text("liveui demo gallery")
     links = dead_page.locator("#pages li a")
-    expect(links).to_have_text(["Counter", "Form", "Items", "Hooks"])
-    assert [links.nth(i).get_attribute("href") for i in range(4)] == ["/counter", "/form", "/items", "/hooks"]
+    expect(links).to_have_text(["Counter", "Form", "Items", "Hooks", "Dashboard"])
+    assert [links.nth(i).get_attribute("href") for i in range(5)] == ["/counter", "/form", "/items", "/hooks", "/dashboard"]
 
 
 def test_counter_shows_zero(dead_page: Page):
@@ -56,7 +65,7 @@ def test_counter_shows_zero(dead_page: Page):
     expect(dead_page.locator("#count")).to_have_text("0")
     for button in ("#inc", "#dec", "#reset"):
         expect(dead_page.locator(button)).to_be_visible()
-    expect(dead_page.locator("header nav a")).to_have_text(["Counter", "Form", "Items", "Hooks"])
+    expect(dead_page.locator("header nav a")).to_have_text(["Counter", "Form", "Items", "Hooks", "Dashboard"])
 
 
 def test_form_renders_empty_without_errors(dead_page: Page):
