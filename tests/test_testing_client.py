@@ -224,3 +224,16 @@ async def test_nested_live_views(live):
     assert '<p class="time">A 1</p>' in view.render()
     assert "Renamed" in await view.element("button", "rename").render_click()
     assert (await view.find_live_child("clock-a")) is a  # re-rendering the parent keeps the child
+
+
+async def test_open_browser_writes_the_html(live, capsys):
+    view, _ = await live("/counter")
+    path = view.open_browser()
+    try:
+        with open(path, encoding="utf-8") as f:
+            written = f.read()
+        assert '<span id="count">0</span>' in written and "<title>Counter</title>" in written
+        assert path in capsys.readouterr().out
+    finally:
+        os.remove(path)
+    assert view.has_element("#count", re.compile(r"^\d$"))
