@@ -48,18 +48,16 @@ class Connection:
     # -- incoming -----------------------------------------------------------------------
 
     def receive_text(self, frame: str) -> None:
-        try:
-            message = decode_text(frame)
-        except FrameError as bad:
-            log.warning("dropping malformed frame: %s", bad)
-            return
-        self.dispatch(message)
+        self._receive(decode_text, frame, "frame")
 
     def receive_binary(self, frame: bytes) -> None:
+        self._receive(decode_binary, frame, "binary frame")
+
+    def _receive(self, decode: Callable[[Any], Message], frame: Any, what: str) -> None:
         try:
-            message = decode_binary(frame)
+            message = decode(frame)
         except FrameError as bad:
-            log.warning("dropping malformed binary frame: %s", bad)
+            log.warning("dropping malformed %s: %s", what, bad)
             return
         self.dispatch(message)
 
