@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
-from .router import view_key
+from .container import markup, session_token
 from .template import environment
 from .view import LiveView
 
@@ -51,16 +50,10 @@ def live_render(view: type[LiveView] | str, id: str, session: dict[str, Any] | N
     if scope is None:
         raise RuntimeError("live_render is only available in the template of a live view")
     view_class = resolve(view)
-    token = scope.app.signer.sign("session", {
-        "id": id, "view": view_key(view_class), "live_session": scope.live_session,
-        "session": dict(session or {}), "parent": scope.parent_id,
-    })
-    tag, attrs = view_class.container
-    extra = "".join(f' {escape(k)}="{escape(str(v))}"' for k, v in attrs.items())
-    return Markup(
-        f'<{tag} id="{escape(id)}" data-phx-session="{escape(token)}" data-phx-static="" '
-        f'data-phx-parent-id="{escape(scope.parent_id)}"{extra}></{tag}>'
-    )
+    token = session_token(scope.app, id, view_class, scope.live_session, dict(session or {}), scope.parent_id)
+    return Markup(markup(view_class, id, {
+        "data-phx-session": token, "data-phx-static": "", "data-phx-parent-id": scope.parent_id,
+    }))
 
 
 def resolve(view: type[LiveView] | str) -> type[LiveView]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
 from . import lifecycle, nested
-from .router import view_key
+from .container import markup, session_token
 from .socket import Socket
 from .tokens import random_id
 
@@ -41,17 +40,11 @@ async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[s
     if not mounted:
         return Page(403, app.render_not_found(url))
     user_session = {k: v for k, v in session.items() if k != "_id"}
-    session_token = app.signer.sign("session", {
-        "id": view_id, "view": view_key(match.route.view),
-        "live_session": match.route.live_session.name, "session": user_session,
-    })
+    token = session_token(app, view_id, match.route.view, match.route.live_session.name, user_session)
     static_token = app.signer.sign("static", {"id": view_id, "flash": socket.assigns["flash"]})
     with nested.rendering(app, view_id, match.route.live_session.name, False):
         inner = view.template_for(socket.assigns).render(socket.assigns)
-    tag, attrs = type(view).container
-    extra = "".join(f' {escape(k)}="{escape(str(v))}"' for k, v in attrs.items())
-    container = (
-        f'<{tag} id="{view_id}" data-phx-main data-phx-session="{escape(session_token)}" '
-        f'data-phx-static="{escape(static_token)}"{extra}>{inner}</{tag}>'
-    )
+    container = markup(type(view), view_id, {
+        "data-phx-main": None, "data-phx-session": token, "data-phx-static": static_token,
+    }, inner)
     return Page(200, app.render_layout(Markup(container), socket.assigns.get("page_title"), csrf))
