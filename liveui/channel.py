@@ -272,13 +272,7 @@ class ViewChannel:
         patch = None
         if mounted:  # a push_patch to another view's URL becomes a navigation here
             match, patch = await self._follow_patches(view, socket, match)
-        navigation = socket.take_navigation()
-        if navigation is not None:
-            events = socket.take_events()
-            response = {_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)}
-            if events:
-                response["events"] = events
-            raise JoinError(response, f"mount redirected to {navigation.to}")
+        self._refuse_if_navigating(socket)
         if not mounted:
             raise JoinError({"reason": "unauthorized"}, "an on_mount hook halted without redirecting")
         return view, socket, match, patch
@@ -290,11 +284,18 @@ class ViewChannel:
         except (TypeError, ImportError) as bad:
             raise JoinError({"reason": "unauthorized"}, str(bad)) from None
         await lifecycle.call(view.mount, {}, token.get("session") or {}, socket)
+        self._refuse_if_navigating(socket)
+        return view, socket, None, None
+
+    def _refuse_if_navigating(self, socket: Socket) -> None:
+        """A navigation requested while mounting answers the join (1.2 clients dispatch its events)."""
         navigation = socket.take_navigation()
         if navigation is not None:
-            raise JoinError({_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)},
-                            f"mount redirected to {navigation.to}")
-        return view, socket, None, None
+            response: dict[str, Any] = {_NAV_KEY[navigation.kind]: self._navigation(navigation, socket)}
+            events = socket.take_events()
+            if events:
+                response["events"] = events
+            raise JoinError(response, f"mount redirected to {navigation.to}")
 
     def _static(self, token: Any) -> dict[str, Any]:
         """The dead render's static token, bound to this view id like the session token ({} if none)."""
