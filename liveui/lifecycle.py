@@ -44,8 +44,8 @@ def session_for(match: Match, session: dict[str, Any]) -> dict[str, Any]:
 async def mount(view: LiveView, match: Match, session: dict[str, Any], socket: Socket) -> bool:
     """on_mount hooks, mount, handle_params; False when a hook halted or a redirect was requested.
 
-    A push_patch from mount or handle_params is followed here (bounded): handle_params runs again
-    with the patched URL, as the client will show it.
+    A push_patch stays pending on the socket: the dead render answers it with a redirect, a join
+    follows it (ViewChannel._follow_patches).
     """
     params = match.params
     for hook in match.route.live_session.on_mount:
