@@ -17,7 +17,7 @@ import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from liveui.testing.wire import MEMORY_BASE, Page, Wire
+from liveui.testing.wire import MEMORY_BASE, Page, open_wire
 
 TIMEOUT = 2.0
 
@@ -35,8 +35,8 @@ class WireClient:
         self.origin = origin
         self._csrf_choice = csrf  # True: the page's token; None: omit; str: that value
         self.timeout = timeout
-        self.wire = Wire(app, kind, session=session or {"_id": "s-1"}, timeout=timeout,
-                         base_url=None if kind == "memory" else self.base_url)
+        self.wire = open_wire(kind, app, session=session or {"_id": "s-1"}, timeout=timeout,
+                              base_url=None if kind == "memory" else self.base_url)
         self.page: Page | None = None
         self.csrf: str | None = None
         self.pushes: list[list[Any]] = []

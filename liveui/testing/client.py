@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from .dom import Document, Node, parse
 from .events import Push, binding, click_value, form_value, key_value, target_cid
 from .rendered import Rendered, extract
-from .wire import Page, Wire
+from .wire import Page, open_wire
 
 TIMEOUT = 5.0
 
@@ -65,7 +65,7 @@ class Client:
 
     def __init__(self, app: Any, *, transport: str = "memory", session: dict[str, Any] | None = None,
                  connect_params: dict[str, Any] | None = None, timeout: float = TIMEOUT) -> None:
-        self.wire = Wire(app, transport, session=session, timeout=timeout)
+        self.wire = open_wire(transport, app, session=session, timeout=timeout)
         self.connect_params = dict(connect_params or {})
         self.timeout = timeout
         self.views: dict[str, View] = {}
@@ -517,12 +517,7 @@ async def follow_redirect(source: View | Redirected, redirect: Redirected | None
                                    view.page.session, view.page.static, view.page.csrf))
         client.views.pop(view.topic, None)
         return target, await target._join({"redirect": target.page.url}, redirect.flash)
-    flash = None
-    if redirect.flash:
-        if client.wire.transport == "websocket":
-            client.wire.set_flash_cookie(redirect.flash)
-        else:
-            flash = client.wire.app.signer.verify("flash", redirect.flash, 60)
+    flash = client.wire.carry_flash(redirect.flash) if redirect.flash else None
     page = await client.wire.render(redirect.to, flash)
     if page.location is not None:
         raise Redirected("redirect", page.location, client=client)

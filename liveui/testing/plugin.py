@@ -16,20 +16,22 @@ import pytest
 if TYPE_CHECKING:
     from .client import View
 
-TRANSPORTS = ("memory", "websocket")
+DEFAULT_TRANSPORTS = ("memory", "websocket")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("liveui_transports", "transports the `live` fixture runs each test over", type="args",
-                  default=list(TRANSPORTS))
+                  default=list(DEFAULT_TRANSPORTS))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "live_transport" in metafunc.fixturenames:
-        transports = metafunc.config.getini("liveui_transports") or list(TRANSPORTS)
-        unknown = sorted(set(transports) - set(TRANSPORTS))
+        from .wire import WIRES
+
+        transports = metafunc.config.getini("liveui_transports") or list(DEFAULT_TRANSPORTS)
+        unknown = sorted(set(transports) - set(WIRES))
         if unknown:
-            raise pytest.UsageError(f"liveui_transports: unknown {unknown}; known: {list(TRANSPORTS)}")
+            raise pytest.UsageError(f"liveui_transports: unknown {unknown}; known: {sorted(WIRES)}")
         metafunc.parametrize("live_transport", transports)
 
 

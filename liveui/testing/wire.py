@@ -4,6 +4,7 @@ in-process for the memory transport), then Phoenix frames over a WebSocket or in
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import re
 import secrets
@@ -54,33 +55,103 @@ def parse_page(url: str, status: int, html: str, location: str | None) -> Page:
 
 
 class Wire:
-    """Frames in and out of one connection, over `"memory"` or `"websocket"`."""
+    """Frames in and out of one connection; one subclass per transport (see `WIRES`).
 
-    def __init__(self, app: Any, transport: str, *, session: dict[str, Any] | None, timeout: float,
+    A wire does a dead render of a path (the tokens a join needs), connects, sends text frames,
+    puts every frame the server sends into `inbox`, and closes, ending the server's views.
+    """
+
+    transport: str
+
+    def __init__(self, app: Any, *, session: dict[str, Any] | None, timeout: float,
                  base_url: str | None = None) -> None:
-        if transport not in ("memory", "websocket"):
-            raise ValueError(f"transport must be 'memory' or 'websocket', got {transport!r}")
         self.app = app
-        self.transport = transport
         self.timeout = timeout
         self.base_url = (base_url or MEMORY_BASE).rstrip("/")
-        self._own_server = transport == "websocket" and base_url is None
         self.session = {"_id": "s-" + secrets.token_hex(6), **(session or {})}
-        self.cookies: dict[str, str] = {}
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._ref = 0
-        self._server: Any = None
-        self._ws: Any = None
-        self._connection: Any = None
-        self._memory: Any = None
-        self._flash: dict[str, Any] | None = None
 
     def next_ref(self) -> str:
         self._ref += 1
         return str(self._ref)
 
     async def start(self) -> None:
-        """Start what the transport needs: a server on 127.0.0.1 for the WebSocket."""
+        """Start what the transport needs before the first render (a server, a kernel...)."""
+
+    async def render(self, path: str, flash: dict[str, Any] | None = None) -> Page:
+        """A dead render of `path` with this client's session (and `flash`, after a redirect)."""
+        raise NotImplementedError
+
+    def carry_flash(self, token: str) -> dict[str, Any] | None:
+        """What a full redirect does with a signed flash: returns the flash for the next render,
+        or None when the transport carries it itself (a browser's cookie)."""
+        return self.app.signer.verify("flash", token, 60)
+
+    async def connect(self, csrf: str | None) -> None:
+        raise NotImplementedError
+
+    def send(self, frame: list[Any]) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close the connection (the server ends its views) and stop what `start` started."""
+
+
+class MemoryWire(Wire):
+    """In-process: the dead render is a function call, frames go through queues."""
+
+    transport = "memory"
+
+    def __init__(self, app: Any, **options: Any) -> None:
+        super().__init__(app, **options)
+        self._connection: Any = None
+        self._flash: dict[str, Any] | None = None
+
+    async def render(self, path: str, flash: dict[str, Any] | None = None) -> Page:
+        from ..page import render_page
+
+        url = urljoin(self.base_url + "/", path)
+        # the flash a redirect leaves: over HTTP it rides in a cookie to the next page
+        flash, self._flash = flash or self._flash, None
+        result = await render_page(self.app, url, self.session, flash or {}, "")
+        if result.location is not None:
+            self._flash = result.flash
+        return parse_page(url, result.status, result.html, result.location)
+
+    async def connect(self, csrf: str | None) -> None:
+        if self._connection is None:
+            from ..transports.memory import connect
+
+            self._connection, memory = connect(self.app)
+            self.inbox = memory.outbox
+
+    def send(self, frame: list[Any]) -> None:
+        self._connection.receive_text(json.dumps(frame, separators=(",", ":")))
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            channels = list(self._connection.channels.values())
+            self._connection.closed()
+            if channels:
+                await asyncio.wait([channel.done for channel in channels], timeout=self.timeout)
+            self._connection = None
+
+
+class WebSocketWire(Wire):
+    """A real server on 127.0.0.1 (started here unless `base_url` names one): the dead render
+    over HTTP with a cookie jar, then frames over a WebSocket with cookie, Origin and CSRF token."""
+
+    transport = "websocket"
+
+    def __init__(self, app: Any, **options: Any) -> None:
+        super().__init__(app, **options)
+        self._own_server = options.get("base_url") is None
+        self.cookies: dict[str, str] = {}
+        self._server: Any = None
+        self._ws: Any = None
+
+    async def start(self) -> None:
         if self._own_server and self._server is None:
             from tornado.httpserver import HTTPServer
             from tornado.netutil import bind_sockets
@@ -93,21 +164,11 @@ class Wire:
             self.base_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
 
     async def render(self, path: str, flash: dict[str, Any] | None = None) -> Page:
-        """A dead render of `path` with this client's session."""
-        url = urljoin(self.base_url + "/", path)
-        if self.transport == "memory":
-            from ..page import render_page
-
-            # the flash a redirect leaves: over HTTP it rides in a cookie to the next page
-            flash, self._flash = flash or self._flash, None
-            result = await render_page(self.app, url, self.session, flash or {}, "")
-            if result.location is not None:
-                self._flash = result.flash
-            return parse_page(url, result.status, result.html, result.location)
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
         from ..session import COOKIE
 
+        url = urljoin(self.base_url + "/", path)
         if self.app is not None and COOKIE not in self.cookies:  # the test's session, signed as the server would
             self.cookies[COOKIE] = self.app.signer.sign("session-cookie", self.session)
         headers = {"Cookie": self.cookie_header()}
@@ -125,18 +186,13 @@ class Wire:
         body = response.body.decode("utf-8") if response.body else ""
         return parse_page(url, response.code, body, response.headers.get("Location"))
 
-    def set_flash_cookie(self, token: str) -> None:
+    def carry_flash(self, token: str) -> None:
         """What the client does before a full-page redirect: the flash rides in a cookie."""
         self.cookies["__phoenix_flash__"] = token
+        return None
 
     async def connect(self, csrf: str | None) -> None:
-        if self._connection is not None or self._ws is not None:
-            return
-        if self.transport == "memory":
-            from ..transports.memory import connect
-
-            self._connection, self._memory = connect(self.app)
-            self.inbox = self._memory.outbox
+        if self._ws is not None:
             return
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
@@ -147,29 +203,15 @@ class Wire:
             headers={"Cookie": self.cookie_header(), "Origin": self.base_url},
             connect_timeout=self.timeout, request_timeout=self.timeout,
         )
-        self._ws = await websocket_connect(request, on_message_callback=self._received)
-
-    def _received(self, frame: str | bytes | None) -> None:
-        self.inbox.put_nowait(frame)
+        self._ws = await websocket_connect(request, on_message_callback=self.inbox.put_nowait)
 
     def send(self, frame: list[Any]) -> None:
-        text = json.dumps(frame, separators=(",", ":"))
-        if self._connection is not None:
-            self._connection.receive_text(text)
-        else:
-            self._ws.write_message(text)
+        self._ws.write_message(json.dumps(frame, separators=(",", ":")))
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     async def close(self) -> None:
-        """Close the connection (the server ends its views) and stop the server, if any."""
-        if self._connection is not None:
-            channels = list(self._connection.channels.values())
-            self._connection.closed()
-            if channels:
-                await asyncio.wait([channel.done for channel in channels], timeout=self.timeout)
-            self._connection = None
         if self._ws is not None:
             self._ws.close()
             self._ws = None
@@ -177,3 +219,18 @@ class Wire:
             self._server.stop()
             await self._server.close_all_connections()
             self._server = None
+
+
+# transport name -> "module:class" of its wire (imported on first use: a host's extra may be missing)
+WIRES: dict[str, str] = {
+    "memory": f"{__name__}:MemoryWire",
+    "websocket": f"{__name__}:WebSocketWire",
+}
+
+
+def open_wire(transport: str, app: Any, **options: Any) -> Wire:
+    """The wire of `transport` (a key of `WIRES`) to `app`; options as `Wire`'s."""
+    if transport not in WIRES:
+        raise ValueError(f"transport must be one of {sorted(WIRES)}, got {transport!r}")
+    module, _, name = WIRES[transport].partition(":")
+    return getattr(importlib.import_module(module), name)(app, **options)
