@@ -5,10 +5,11 @@ re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a py
 """
 
 from .app import App, serve
+from .components import CID, LiveComponent
 from .lifecycle import Cont, Halt
 from .refs import ViewRef
 from .socket import Socket
 from .template import Template
 from .view import LiveView
 
-__all__ = ["App", "Cont", "Halt", "LiveView", "Socket", "Template", "ViewRef", "serve"]
+__all__ = ["App", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "ViewRef", "serve"]

@@ -15,6 +15,8 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle, nested
+from . import scope as render_scope
+from .components import Components
 from .diff import Differ
 from .params import decode_event_value
 from .refs import ViewRef
@@ -62,6 +64,7 @@ class ViewChannel:
         self.match: Match | None = None
         self.live_session = ""
         self.differ = Differ()
+        self.components: Components | None = None
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -163,7 +166,7 @@ class ViewChannel:
 
     async def _end(self, reason: Any) -> None:
         self.done.set_result(None)
-        self.ref.alive = False
+        self.ref.close()
         self.connection.forget(self)
         self._refuse_queued()
         await self._terminate(reason)
@@ -204,6 +207,10 @@ class ViewChannel:
         elif kind == "info":
             await lifecycle.call(self.view.handle_info, item, self.socket)  # type: ignore[union-attr]
             await self._after(None)
+        elif kind == "update":
+            target, assigns = item
+            self.components.send_update(target, assigns)  # type: ignore[union-attr]
+            await self._after(None)
         else:
             handler = _HANDLERS.get(item.event)
             if not isinstance(item.payload, dict):  # a binary push: only upload channels take those
@@ -228,7 +235,9 @@ class ViewChannel:
             self.reply(message, "error", {"reason": "join crashed"})
             raise _Stop("join crashed") from None
         self.view, self.socket, self.match = view, socket, match
-        response: dict[str, Any] = {"rendered": self._render(), "liveview_version": LIVEVIEW_VERSION}
+        self.components = Components(socket)
+        self.differ.cids = self.components.cid_for
+        response: dict[str, Any] = {"rendered": await self._render(), "liveview_version": LIVEVIEW_VERSION}
         if patch is not None:
             response["live_patch"] = _navigation_payload(patch)
         if "redirect" in message.payload:
@@ -345,12 +354,15 @@ class ViewChannel:
             payload["flash"] = self.connection.endpoint.signer.sign("flash", flash)
         return payload
 
-    def _render(self) -> dict[str, Any]:
-        socket, view = self.socket, self.view
-        assert socket is not None and view is not None
+    async def _render(self) -> dict[str, Any]:
+        socket, view, components = self.socket, self.view, self.components
+        assert socket is not None and view is not None and components is not None
         changed = socket.take_changes()
-        with nested.rendering(self.connection.endpoint, socket.id, self.live_session, True):
+        with render_scope.rendering(self.connection.endpoint, socket.id, self.live_session, True):
             diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
+            rendered = await components.render(self.differ.placed)
+        if rendered:
+            diff["c"] = rendered
         if "page_title" in socket.assigns and ("page_title" in changed or "s" in diff):
             diff["t"] = str(socket.assigns["page_title"])
         events = socket.take_events()
@@ -378,7 +390,7 @@ class ViewChannel:
                 self.push(_NAV_KEY[navigation.kind], payload)
             self.close()
             raise _Stop("navigation")
-        diff = self._render()
+        diff = await self._render()
         if reply is not None:
             diff["r"] = reply
         if request is not None:
@@ -407,12 +419,24 @@ class ViewChannel:
             log.warning("unknown reserved event %r on %s", name, self.topic)
             self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
             return
-        result = await lifecycle.call(self.view.handle_event, name, params, self.socket)  # type: ignore[union-attr]
+        if "cid" in payload:
+            result = await self._component_event(message, name, params)
+        else:
+            result = await lifecycle.call(self.view.handle_event, name, params, self.socket)  # type: ignore[union-attr]
         if isinstance(result, (lifecycle.Cont, lifecycle.Halt)):
             result = result.reply
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
         await self._after(message, result)
+
+    async def _component_event(self, message: Message, name: str, params: Any) -> Any:
+        """An event for a component: its handle_event, or nothing if it is gone (an empty reply)."""
+        mounted = self.components.get(message.payload["cid"])  # type: ignore[union-attr]
+        if mounted is None:
+            log.warning("event %r for component %r on %s: no such component (removed?)", name,
+                        message.payload["cid"], self.topic)
+            return None
+        return await self.components.handle_event(mounted, name, params)  # type: ignore[union-attr]
 
     async def _live_patch(self, message: Message) -> None:
         url = message.payload.get("url")
@@ -430,10 +454,11 @@ class ViewChannel:
         raise _Stop("leave")
 
     async def _cids_will_destroy(self, message: Message) -> None:
+        self.components.will_destroy(_cids(message.payload))  # type: ignore[union-attr]
         self.reply(message, "ok", {})
 
     async def _cids_destroyed(self, message: Message) -> None:
-        self.reply(message, "ok", {"cids": []})
+        self.reply(message, "ok", {"cids": self.components.destroyed(_cids(message.payload))})  # type: ignore[union-attr]
 
 
 _HANDLERS = {
@@ -446,6 +471,11 @@ _HANDLERS = {
 
 _CALLBACKS = {"event": "handle_event", "live_patch": "handle_params"}
 _NAV_KEY = {"navigate": "live_redirect", "redirect": "redirect", "patch": "live_patch"}
+
+
+def _cids(payload: dict[str, Any]) -> list[Any]:
+    cids = payload.get("cids")
+    return cids if isinstance(cids, list) else []
 
 
 def _navigation_payload(navigation: Navigation) -> dict[str, Any]:

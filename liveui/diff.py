@@ -10,14 +10,14 @@ moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See PROTOCOL.md §4.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
 from .template import Template
-from .template.stream import CLOSE, SKIP, Open, OpenElse, OpenFor, Static
+from .template.stream import CLOSE, SKIP, ComponentCall, Open, OpenElse, OpenFor, Static
 
 _SLOT = [str(i) for i in range(1024)]
 _MISSING = object()
@@ -49,6 +49,16 @@ class CompPrint:
     key: Any
     statics: tuple[str, ...]
     entries: dict[Any, EntryPrint]
+
+
+def _copy(printed: Any) -> Any:
+    """A copy of a print tree that renders against it cannot reach (entries move in place)."""
+    kind = type(printed)
+    if kind is Print:
+        return Print(printed.key, printed.statics, {k: _copy(v) for k, v in printed.children.items()})
+    if kind is CompPrint:
+        return CompPrint(printed.key, printed.statics, {k: _copy(v) for k, v in printed.entries.items()})
+    return EntryPrint(printed.pos, printed.state, {k: _copy(v) for k, v in printed.children.items()})
 
 
 class _Restart(Exception):
@@ -156,12 +166,18 @@ def _opened(marker: Open, parent: _Node, slot: int) -> _Node | _Comp:
 
 
 class Differ:
-    """Renders templates for one view (or component) and remembers what its client holds."""
+    """Renders templates for one view (or component) and remembers what its client holds.
 
-    __slots__ = ("prints", "_changed", "_keys", "_stack")
+    `cids` gives each component placed in a render its cid (the slot holds it); the render's
+    placements are left in `placed`, in order, for the caller to update and render them.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("prints", "cids", "placed", "_changed", "_keys", "_stack")
+
+    def __init__(self, cids: Callable[[ComponentCall], int] | None = None) -> None:
         self.prints: Print | None = None
+        self.cids = cids
+        self.placed: list[tuple[int, ComponentCall]] = []
         self._changed: frozenset[str] | set[str] = frozenset()
         self._keys: Any = frozenset()
         self._stack: list[Any] = []
@@ -169,6 +185,10 @@ class Differ:
     def reset(self) -> None:
         """Forget what the client holds (a rejoin): the next render is full."""
         self.prints = None
+
+    def adopt(self, other: Differ) -> None:
+        """Render the next time as a diff against what `other`'s client holds (statics sharing)."""
+        self.prints = _copy(other.prints) if other.prints is not None else None
 
     def render(self, template: Template, assigns: Mapping[str, Any], changed: Iterable[str] | None) -> dict[str, Any]:
         """The wire diff that brings the client from its current tree to this render.
@@ -186,6 +206,7 @@ class Differ:
         same = prev is not None and prev.key is template
         self._changed = frozenset(changed) if changed is not None else frozenset()
         self._keys = assigns.keys()
+        self.placed = []
         root = _Node(template, prev if same else None, same, same and changed is not None, -1)
         self._stack = [root]
         try:
@@ -281,6 +302,14 @@ class Differ:
             elif kind is Markup or kind is str:
                 frame = stack[-1]
                 frame.out[_slot(frame.slot)] = item
+                frame.next_slot()
+            elif kind is ComponentCall:
+                if self.cids is None:
+                    raise RuntimeError(f"{item!r} in a render without components (not a live view's)")
+                frame = stack[-1]
+                cid = self.cids(item)
+                self.placed.append((cid, item))
+                frame.out[_slot(frame.slot)] = cid
                 frame.next_slot()
             elif kind is Open or kind is OpenFor:
                 frame = stack[-1]

@@ -7,66 +7,31 @@ client joins every such container; the child mounts (no URL, no handle_params) a
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
+from . import scope as render_scope
 from .container import markup, session_token
 from .template import environment
-from .view import LiveView
-
-
-@dataclass(slots=True)
-class Scope:
-    """What a parent's render knows that its children's containers need."""
-
-    app: Any
-    parent_id: str
-    live_session: str
-    connected: bool
-
-
-_scope: ContextVar[Scope | None] = ContextVar("liveui_render_scope", default=None)
-
-
-@contextmanager
-def rendering(app: Any, parent_id: str, live_session: str, connected: bool) -> Iterator[None]:
-    """Let `live_render` calls in the templates rendered inside this block find their parent."""
-    token = _scope.set(Scope(app, parent_id, live_session, connected))
-    try:
-        yield
-    finally:
-        _scope.reset(token)
+from .view import LiveView, find
 
 
 def live_render(view: type[LiveView] | str, id: str, session: dict[str, Any] | None = None) -> Markup:
     """The container of a nested live view (a class, or "module:Class"), mounted once connected."""
-    scope = _scope.get()
-    if scope is None:
-        raise RuntimeError("live_render is only available in the template of a live view")
+    scope = render_scope.current("live_render")
     view_class = resolve(view)
-    token = session_token(scope.app, id, view_class, scope.live_session, dict(session or {}), scope.parent_id)
+    token = session_token(scope.app, id, view_class, scope.live_session, dict(session or {}), scope.view_id)
     return Markup(markup(view_class, id, {
-        "data-phx-session": token, "data-phx-static": "", "data-phx-parent-id": scope.parent_id,
+        "data-phx-session": token, "data-phx-static": "", "data-phx-parent-id": scope.view_id,
     }))
 
 
 def resolve(view: type[LiveView] | str) -> type[LiveView]:
     """A view class from a class, "module:Class" or the "module.Class" key a token carries."""
-    if isinstance(view, type) and issubclass(view, LiveView):
-        return view
-    if isinstance(view, str):
-        module, _, name = view.partition(":") if ":" in view else view.rpartition(".")
-        found: Any = importlib.import_module(module)
-        for part in name.split("."):
-            found = getattr(found, part, None)
-        if isinstance(found, type) and issubclass(found, LiveView):
-            return found
+    found = find(view) if isinstance(view, str) else view
+    if isinstance(found, type) and issubclass(found, LiveView):
+        return found
     raise TypeError(f"live_render expects a LiveView subclass or 'module:Class', got {view!r}")
 
 

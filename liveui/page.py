@@ -7,7 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import lifecycle, nested
+from . import lifecycle
+from . import scope as render_scope
+from .components import fill_static
 from .container import markup, session_token
 from .socket import Socket
 from .tokens import random_id
@@ -42,8 +44,8 @@ async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[s
     user_session = {k: v for k, v in session.items() if k != "_id"}
     token = session_token(app, view_id, match.route.view, match.route.live_session.name, user_session)
     static_token = app.signer.sign("static", {"id": view_id, "flash": socket.assigns["flash"]})
-    with nested.rendering(app, view_id, match.route.live_session.name, False):
-        inner = view.template_for(socket.assigns).render(socket.assigns)
+    with render_scope.rendering(app, view_id, match.route.live_session.name, False) as scope:
+        inner = await fill_static(view.template_for(socket.assigns).render(socket.assigns), scope)
     container = markup(type(view), view_id, {
         "data-phx-main": None, "data-phx-session": token, "data-phx-static": static_token,
     }, inner)

@@ -3,25 +3,84 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
 
-class ViewRef:
-    """A handle to one connected view; `send(msg)` delivers `msg` to its `handle_info`."""
+class Timer:
+    """A delayed send; `cancel()` (from any thread) stops it if it has not fired yet."""
 
-    __slots__ = ("_loop", "_deliver", "alive")
+    __slots__ = ("_ref", "_handle", "_cancelled", "_lock")
+
+    def __init__(self, ref: ViewRef) -> None:
+        self._ref = ref
+        self._handle: asyncio.TimerHandle | None = None
+        self._cancelled = False
+        self._lock = threading.Lock()
+
+    def _start(self, seconds: float, item: tuple[str, Any]) -> None:
+        with self._lock:
+            if not self._cancelled:
+                self._handle = self._ref._loop.call_later(seconds, self._fire, item)
+
+    def _fire(self, item: tuple[str, Any]) -> None:
+        self._ref._timers.discard(self)
+        self._ref._post(item)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            handle, self._handle = self._handle, None
+        self._ref._timers.discard(self)
+        if handle is not None:
+            self._ref._loop.call_soon_threadsafe(handle.cancel)
+
+
+class ViewRef:
+    """A handle to one connected view: `send(msg)` delivers `msg` to its `handle_info`,
+    `send_update(...)` updates one of its live components."""
+
+    __slots__ = ("_loop", "_deliver", "_timers", "alive")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[tuple[str, Any]], None]) -> None:
         self._loop = loop
         self._deliver = deliver
+        self._timers: set[Timer] = set()
         self.alive = True
 
     def send(self, message: Any) -> None:
         """Queue `message` for the view's handle_info (a no-op once the view has ended)."""
-        if self.alive:
-            self._loop.call_soon_threadsafe(self._deliver, ("info", message))
+        self._post(("info", message))
 
-    def send_after(self, message: Any, seconds: float) -> asyncio.TimerHandle:
+    def send_after(self, message: Any, seconds: float) -> Timer:
         """Send `message` after a delay; `.cancel()` on the result prevents it."""
-        return self._loop.call_later(seconds, self.send, message)
+        return self._later(seconds, ("info", message))
+
+    def send_update(self, target: Any, **assigns: Any) -> None:
+        """Run `update` of a live component of this view with `assigns`, then re-render it.
+
+        `target` is the component's `myself` (a cid), or its class with `id=` among the assigns.
+        """
+        self._post(("update", (target, assigns)))
+
+    def send_update_after(self, target: Any, ms: float, **assigns: Any) -> Timer:
+        """`send_update` after `ms` milliseconds; `.cancel()` on the result prevents it."""
+        return self._later(ms / 1000, ("update", (target, assigns)))
+
+    def close(self) -> None:
+        """The view ended: later sends are dropped and pending timers cancelled."""
+        self.alive = False
+        for timer in list(self._timers):
+            timer.cancel()
+
+    def _later(self, seconds: float, item: tuple[str, Any]) -> Timer:
+        timer = Timer(self)
+        if self.alive:
+            self._timers.add(timer)
+            self._loop.call_soon_threadsafe(timer._start, seconds, item)
+        return timer
+
+    def _post(self, item: tuple[str, Any]) -> None:
+        if self.alive:
+            self._loop.call_soon_threadsafe(self._deliver, item)

@@ -136,6 +136,20 @@ class Socket:
         self.navigation = Navigation("redirect", target, external=external is not None)  # type: ignore[arg-type]
         return self
 
+    # -- live components ----------------------------------------------------------------
+
+    def send_update(self, target: Any, **assigns: Any) -> Socket:
+        """Update a live component of this view (its `myself`, or its class with `id=`) after
+        the current callback; a no-op while not connected."""
+        if self.ref is not None:
+            self.ref.send_update(target, **assigns)
+        return self
+
+    def send_update_after(self, target: Any, ms: float, **assigns: Any) -> Any:
+        """`send_update` after `ms` milliseconds; the result's `.cancel()` prevents it
+        (None while not connected)."""
+        return self.ref.send_update_after(target, ms, **assigns) if self.ref is not None else None
+
     # -- connection ---------------------------------------------------------------------
 
     def get_connect_params(self) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -15,15 +16,85 @@ log = logging.getLogger("liveui")
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
 
 
-class LiveView:
-    """A live view: state in `socket.assigns`, callbacks for the lifecycle, a Jinja2 template.
+def find(path: str) -> Any:
+    """The object a "module:Name" (or "module.Name") path names, or None."""
+    module, _, name = path.partition(":") if ":" in path else path.rpartition(".")
+    try:
+        found: Any = importlib.import_module(module)
+    except (ImportError, ValueError):
+        return None
+    for part in name.split("."):
+        found = getattr(found, part, None)
+    return found
 
-    Callbacks may be plain functions or coroutines. `template` is a file name next to the
-    view's module (`counter.html.j2`) or inline Jinja2 source; without it, `render` is called,
-    and without either the colocated `<module>.html.j2` is used.
+
+class Renderable:
+    """What live views and live components share: a Jinja2 template found from the class.
+
+    `template` is a file name next to the class's module (`counter.html.j2`) or inline Jinja2
+    source; without it, `render` is called, and without either the colocated
+    `<module>.html.j2` is used. The template sees the live views and live components of the
+    class's module by name (`{{ live_component(LineItem, id=...) }}`).
     """
 
     template: ClassVar[str | None] = None
+
+    def render(self, assigns: dict[str, Any]) -> str | templates.Template | None:
+        """Return Jinja2 source or a Template; None means use `template`."""
+        return None
+
+    @classmethod
+    def resolve_template(cls) -> templates.Template:
+        """The class's template: the `template` attribute or the colocated `<module>.html.j2`."""
+        cached = cls.__dict__.get("_compiled_template")
+        if cached is not None:
+            return cached
+        source = cls.template
+        names = cls._template_names()
+        if source is None:
+            module_file = getattr(sys.modules.get(cls.__module__), "__file__", None) or "view"
+            stem = os.path.splitext(os.path.basename(module_file))[0]
+            compiled = templates.load(templates.colocated(cls.__module__, f"{stem}.html.j2"), names)
+        elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
+            compiled = templates.load(templates.colocated(cls.__module__, source), names)
+        else:
+            compiled = templates.from_string(source, cls._anchor(), names)
+        cls._compiled_template = compiled  # type: ignore[attr-defined]
+        return compiled
+
+    @classmethod
+    def _anchor(cls) -> str:
+        """Where inline source of this class lives: names it in errors, anchors its includes."""
+        module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        return f"{os.path.abspath(module_file) if module_file else os.getcwd()}:{cls.__qualname__}"
+
+    @classmethod
+    def _template_names(cls) -> dict[str, type]:
+        """The live views and components of the class's module, as its template's globals."""
+        module = sys.modules.get(cls.__module__)
+        return {
+            name: value for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, Renderable) and not value.__module__.startswith("liveui.")
+        } if module is not None else {}
+
+    def template_for(self, assigns: dict[str, Any]) -> templates.Template:
+        """The template of this render: from `render()` when it returns one, else the class's."""
+        rendered = self.render(assigns)
+        if rendered is None:
+            return type(self).resolve_template()
+        if isinstance(rendered, templates.Template):
+            return rendered
+        if isinstance(rendered, str):
+            return templates.from_string(rendered, type(self)._anchor(), type(self)._template_names())
+        raise TypeError(
+            f"{type(self).__name__}.render must return Jinja2 source, a Template or None, got {type(rendered).__name__}"
+        )
+
+
+class LiveView(Renderable):
+    """A live view: state in `socket.assigns`, callbacks for the lifecycle, a Jinja2 template
+    (see `Renderable`). Callbacks may be plain functions or coroutines."""
+
     container: ClassVar[tuple[str, dict[str, str]]] = ("div", {})
 
     def mount(self, params: dict[str, Any], session: dict[str, Any], socket: Socket) -> Any:
@@ -40,46 +111,5 @@ class LiveView:
         """Handle a message sent with `socket.ref.send(...)` or from PubSub."""
         log.warning("%s has no handle_info for message %r", type(self).__name__, message)
 
-    def render(self, assigns: dict[str, Any]) -> str | templates.Template | None:
-        """Return Jinja2 source or a Template; None means use `template`."""
-        return None
-
     def terminate(self, reason: Any, socket: Socket) -> Any:
         """Called once when the connected view ends (leave, navigation, crash, disconnect)."""
-
-    @classmethod
-    def resolve_template(cls) -> templates.Template:
-        """The class's template: the `template` attribute or the colocated `<module>.html.j2`."""
-        cached = cls.__dict__.get("_compiled_template")
-        if cached is not None:
-            return cached
-        source = cls.template
-        if source is None:
-            module_file = getattr(sys.modules.get(cls.__module__), "__file__", None) or "view"
-            stem = os.path.splitext(os.path.basename(module_file))[0]
-            compiled = templates.load(templates.colocated(cls.__module__, f"{stem}.html.j2"))
-        elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
-            compiled = templates.load(templates.colocated(cls.__module__, source))
-        else:
-            compiled = templates.from_string(source, cls._anchor())
-        cls._compiled_template = compiled  # type: ignore[attr-defined]
-        return compiled
-
-    @classmethod
-    def _anchor(cls) -> str:
-        """Where inline source of this class lives: names it in errors, anchors its includes."""
-        module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
-        return f"{os.path.abspath(module_file) if module_file else os.getcwd()}:{cls.__qualname__}"
-
-    def template_for(self, assigns: dict[str, Any]) -> templates.Template:
-        """The template of this render: from `render()` when it returns one, else the class's."""
-        rendered = self.render(assigns)
-        if rendered is None:
-            return type(self).resolve_template()
-        if isinstance(rendered, templates.Template):
-            return rendered
-        if isinstance(rendered, str):
-            return templates.from_string(rendered, type(self)._anchor())
-        raise TypeError(
-            f"{type(self).__name__}.render must return Jinja2 source, a Template or None, got {type(rendered).__name__}"
-        )

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
-from .codegen import StreamCodeGenerator
+from .codegen import StreamCodeGenerator, compile_names
 from .stream import RENDER_ALL, Tracker, to_html
 
 __all__ = ["Template", "environment", "from_string", "load"]
@@ -115,19 +115,28 @@ def _located(exc: BaseException) -> BaseException:
 _inline: dict[tuple[str, str | None], Template] = {}
 
 
-def load(path: str) -> Template:
-    """Load a template file (an absolute path, or a name on the search path)."""
-    return Template(_environment.get_template(path))
+def load(path: str, names: Mapping[str, Any] | None = None) -> Template:
+    """Load a template file (an absolute path, or a name on the search path); `names` are
+    globals of this template (constants: slots reading only them are not re-evaluated)."""
+    token = compile_names.set(names or {})
+    try:
+        return Template(_environment.get_template(path, globals=names))
+    finally:
+        compile_names.reset(token)
 
 
-def from_string(source: str, anchor: str | None = None) -> Template:
+def from_string(source: str, anchor: str | None = None, names: Mapping[str, Any] | None = None) -> Template:
     """Compile inline template source (cached); `anchor`, an absolute path, names it in errors
-    and is where its `include`/`extends` names resolve first."""
+    and is where its `include`/`extends` names resolve first; `names` as for `load`."""
     template = _inline.get((source, anchor))
     if template is None:
         env = _environment
-        code = env.compile(source, name=anchor, filename=anchor)
-        jinja = env.template_class.from_code(env, code, env.make_globals(None), None)
+        token = compile_names.set(names or {})
+        try:
+            code = env.compile(source, name=anchor, filename=anchor)
+        finally:
+            compile_names.reset(token)
+        jinja = env.template_class.from_code(env, code, env.make_globals(names), None)
         template = _inline[(source, anchor)] = Template(jinja)
     return template
 

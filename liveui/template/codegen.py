@@ -16,10 +16,15 @@ buffering of includes, blocks and imports keeps working.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, find_undeclared
+
+compile_names: ContextVar[Mapping[str, Any]] = ContextVar("liveui_compile_names", default={})
+"""Globals of the template being compiled besides the environment's (a view's components)."""
 
 _SPECIAL_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
 
@@ -171,6 +176,7 @@ class StreamCodeGenerator(CodeGenerator):
         self._lv_hooks: dict[int, tuple[Any, ...]] = {}
         self._lv_inject: str | None = None
         self._lv_streaming = False
+        self._lv_globals = compile_names.get()
 
     # -- module constants -------------------------------------------------------------
 
@@ -199,7 +205,7 @@ class StreamCodeGenerator(CodeGenerator):
                 deps |= macro_deps
             elif name in self._lv_bound or name in _SPECIAL_NAMES:
                 return None
-            elif name not in self._lv_constants and name not in self.environment.globals:
+            elif name not in self._lv_constants and name not in self.environment.globals and name not in self._lv_globals:
                 deps.add(name)
         return frozenset(deps)
 
@@ -228,7 +234,7 @@ class StreamCodeGenerator(CodeGenerator):
             "from liveui.template.stream import CLOSE as _LV_CLOSE, SKIP as _LV_SKIP, "
             "RENDER_ALL as _LV_ALL, Static as _LV_Static, Open as _LV_Open, "
             "OpenFor as _LV_OpenFor, OpenElse as _LV_OpenElse, Shadowed as _LV_Shadowed, "
-            "StreamMacro as _LV_StreamMacro"
+            "StreamMacro as _LV_StreamMacro, component_slot as _LV_component"
         )
         for name, source in self._lv_consts.items():
             self.writeline(f"{name} = {source}")
@@ -257,7 +263,11 @@ class StreamCodeGenerator(CodeGenerator):
                 self.writeline(f"yield {static}")
                 continue
             deps = self._lv_guard(self._lv_deps(child))
-            if self._lv_streams(child):
+            if self._lv_places_component(child):
+                self.writeline("yield _LV_component(_lv_mark, ", child)
+                self.visit(child, frame)
+                self.write(")")
+            elif self._lv_streams(child):
                 self._lv_stream_call(child, frame, child, lambda: self._lv_output(child, frame, finalize))
             else:
                 self._lv_output(child, frame, finalize)
@@ -269,6 +279,15 @@ class StreamCodeGenerator(CodeGenerator):
         self._output_child_pre(child, frame, finalize)
         self.visit(child, frame)
         self._output_child_post(child, frame, finalize)
+
+    def _lv_places_component(self, child: nodes.Expr) -> bool:
+        """`{{ live_component(...) }}` as a whole slot: the call goes to the tracker unescaped."""
+        return (
+            isinstance(child, nodes.Call)
+            and isinstance(child.node, nodes.Name)
+            and child.node.name == "live_component"
+            and "live_component" not in self._lv_bound
+        )
 
     # -- macros as nested nodes ---------------------------------------------------------
 

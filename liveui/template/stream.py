@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from jinja2.runtime import Macro
+from markupsafe import escape
 
 
 class Static(str):
@@ -64,6 +65,36 @@ CLOSE = _Marker("CLOSE")
 
 SKIP = _Marker("SKIP")
 """A dynamic slot that was not evaluated because none of the assigns it reads changed."""
+
+
+class ComponentCall:
+    """A stateful component placed in a slot (`{{ live_component(Cart, id="cart") }}`).
+
+    A live render hands it to the diff engine, which gives it a cid; a dead render asks it for
+    its HTML (`__html__`), rendering the component in place.
+    """
+
+    __slots__ = ("component", "id", "assigns")
+
+    def __init__(self, component: type, id: Any, assigns: dict[str, Any]) -> None:
+        self.component = component
+        self.id = id
+        self.assigns = assigns
+
+    def __html__(self) -> str:
+        from ..components import render_static
+
+        return render_static(self)
+
+    def __repr__(self) -> str:
+        return f"<live_component {self.component.__name__} id={self.id!r}>"
+
+
+def component_slot(marked: bool, value: Any) -> Any:
+    """The value of a `{{ live_component(...) }}` slot: the call itself for a live render."""
+    if marked and type(value) is ComponentCall:
+        return value
+    return escape(value)
 
 
 class Tracker(Protocol):

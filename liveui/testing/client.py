@@ -244,6 +244,7 @@ class View:
         reply = await self.client.request(self, "event", payload)
         self._apply_reply(reply)
         await self.live_children()
+        await self._free_components()
         return self.render()
 
     async def render_hook(self, event: str, value: Any = None) -> str:
@@ -259,6 +260,7 @@ class View:
             self._apply_reply(await self.client.request(self, "cids_will_destroy", {"cids": []}))
         finally:
             self.client.timeout = previous
+        await self._free_components()
         return self.render()
 
     async def render_patch(self, path: str) -> str:
@@ -269,6 +271,7 @@ class View:
             raise Redirected("live_redirect", path, client=self.client, view=self)
         self._apply_reply(reply)
         self._patched(path)
+        await self._free_components()
         return self.render()
 
     # -- assertions -----------------------------------------------------------------------
@@ -313,6 +316,15 @@ class View:
         return path
 
     # -- frames ---------------------------------------------------------------------------
+
+    async def _free_components(self) -> None:
+        """What the client does when components left its page: tell the server, then forget
+        those it confirms it freed (PROTOCOL.md §5.5)."""
+        gone = self.rendered.orphan_cids() if self.rendered is not None else []
+        if gone:
+            await self.client.request(self, "cids_will_destroy", {"cids": gone})
+            reply = await self.client.request(self, "cids_destroyed", {"cids": gone})
+            self.rendered.prune(reply.get("response", {}).get("cids", []))  # type: ignore[union-attr]
 
     def _apply_reply(self, reply: dict[str, Any]) -> None:
         response = reply.get("response") or {}

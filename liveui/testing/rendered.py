@@ -41,6 +41,7 @@ __all__ = ["DiffError", "Rendered", "extract"]
 Node = dict[str, Any]
 
 # The start of a root-flagged node's HTML: optional whitespace and comments, then a tag name.
+_COMPONENT_ATTR = re.compile(r'\sdata-phx-component="(\d+)"')
 _ROOT_TAG = re.compile(r"^(\s*(?:<!--.*?-->\s*)*)<([^\s/>]+)")
 
 
@@ -82,6 +83,17 @@ class Rendered:
     def component_cids(self) -> list[int]:
         """The ids of the components the client holds, ascending."""
         return sorted(int(cid) for cid in self.tree.get("c", {}))
+
+    def orphan_cids(self) -> list[int]:
+        """Components the client holds that its page no longer shows."""
+        shown = {int(cid) for cid in _COMPONENT_ATTR.findall(self._html)}
+        return [cid for cid in self.component_cids() if cid not in shown]
+
+    def prune(self, cids: list[int]) -> None:
+        """Forget components the server freed."""
+        components = self.tree.get("c", {})
+        for cid in cids:
+            components.pop(str(cid), None)
 
     def _apply(self, diff: dict[str, Any]) -> None:
         diff = _wire(diff)
