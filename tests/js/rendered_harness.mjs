@@ -10,6 +10,9 @@
 //   a diff object   -> {"html": "<what the client renders>"} or {"error": "..."}
 //   "reset"         -> {"ok": true, "version": "<phoenix_live_view version>"};
 //                      the next diff starts a new view (a join)
+//   {"full": diff}  -> like a diff, but every component is rendered in full (the client
+//                      otherwise leaves unchanged ones as placeholders its DOM patch keeps)
+//   {"prune": cids} -> {"ok": true}: the client forgets these components (cids_destroyed)
 // Attributes the client injects (data-phx-id/-component/-view/-skip) are stripped, so
 // the HTML compares directly with the server's dead render.
 //
@@ -64,14 +67,16 @@ const Rendered = await loadRendered()
 const version = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")).version
 let rendered = null
 
-function apply(diff) {
+function apply(diff, full) {
   const {diff: extracted} = Rendered.extract(diff)
   if (rendered === null) {
     rendered = new Rendered("phx-harness", extracted)
     return rendered.toString(null).buffer
   }
   rendered.mergeDiff(extracted)
-  return rendered.toString(rendered.componentCIDs(extracted)).buffer
+  if (!full) return rendered.toString(rendered.componentCIDs(extracted)).buffer
+  for (const cid of Object.keys(rendered.get().c || {})) rendered.resetRender(cid)
+  return rendered.toString(null).buffer
 }
 
 const lines = createInterface({input: process.stdin, crlfDelay: Infinity})
@@ -83,8 +88,13 @@ for await (const line of lines) {
     if (message === "reset") {
       rendered = null
       reply = {ok: true, version}
+    } else if (message && message.prune) {
+      rendered.pruneCIDs(message.prune)
+      reply = {ok: true}
+    } else if (message && message.full) {
+      reply = {html: apply(message.full, true).replace(INJECTED, "")}
     } else {
-      reply = {html: apply(message).replace(INJECTED, "")}
+      reply = {html: apply(message, false).replace(INJECTED, "")}
     }
   } catch (error) {
     rendered = null
