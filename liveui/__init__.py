@@ -5,6 +5,7 @@ re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a py
 """
 
 from .app import App, serve
+from .async_result import AsyncResult
 from .components import CID, LiveComponent
 from .lifecycle import Cont, Halt
 from .refs import ViewRef
@@ -12,4 +13,4 @@ from .socket import Socket
 from .template import Template
 from .view import LiveView
 
-__all__ = ["App", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "ViewRef", "serve"]
+__all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "ViewRef", "serve"]

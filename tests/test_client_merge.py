@@ -216,6 +216,38 @@ def test_macros_stream_as_nested_nodes(client: Client) -> None:
     view.touch("xs")
 
 
+def test_function_components_with_slots(client: Client) -> None:
+    t = from_string(
+        '{% component card(title, tone="plain", footer=[], rest) %}<div class="card {{ tone }}"{{ rest|attrs }}>'
+        "<h2>{{ title }}</h2>{{ render_slot(inner_block) }}{% for f in footer %}<footer>{{ f() }}</footer>{% endfor %}"
+        "</div>{% endcomponent %}"
+        "{% component table(rows, col) %}<table><tr>{% for c in col %}<th>{{ c.label }}</th>{% endfor %}</tr>"
+        "{% for row in rows %}<tr>{% for c in col %}<td>{{ c(row) }}</td>{% endfor %}</tr>{% endfor %}</table>"
+        "{% endcomponent %}"
+        '{% call card(title=title, tone=tone, id="c1") %}<p>{{ body }}</p>'
+        "{% slot footer %}<small>{{ note }}</small>{% endslot %}{% endcall %}"
+        '{% call table(rows=users) %}{% slot col(u), label="Name" %}{{ u.name }}{% endslot %}'
+        '{% slot col(u) label=age_label %}{{ u.age }}{% endslot %}{% endcall %}'
+        "{{ card(title='bare') }}"
+    )
+    users = [{"id": 1, "name": "ada", "age": 36}, {"id": 2, "name": "bob", "age": 41}]
+    view = View(client, t, {"title": "T", "tone": "hot", "body": "b", "note": "n", "users": users, "age_label": "Age"})
+    for changes in [{"title": "U"}, {"note": "<m>"}, {"users": users[::-1]}, {"age_label": "Years"},
+                    {"users": []}, {"tone": "cold", "body": "c"}]:
+        view.step(changes)
+
+
+def test_call_parameters_shadow_only_inside_the_call(client: Client) -> None:
+    t = from_string(
+        "{% macro show(v) %}<b>{{ caller(v) }}</b>{% endmacro %}"
+        "{% call(org) show(org) %}<i>{{ org }}</i>{% endcall %}"
+        "{% with x = org %}<u>{{ x }}</u>{% endwith %}{% for org in [org] %}{{ org }}{% endfor %}"
+    )
+    view = View(client, t, {"org": "a"})
+    view.step({"org": "b"})
+    view.step({"org": "<c>"})
+
+
 def test_sets_in_branches_loops_and_namespaces(client: Client) -> None:
     t = from_string(
         "{% set ns = namespace(n=0) %}{% if p %}{% set a = 'set:' ~ b %}{% endif %}<p>{{ a }}</p>"

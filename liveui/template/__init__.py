@@ -16,6 +16,7 @@ import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
 from .codegen import StreamCodeGenerator, compile_names
+from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
 
 __all__ = ["Template", "environment", "from_string", "load"]
@@ -49,7 +50,13 @@ class LiveEnvironment(jinja2.Environment):
     code_generator_class = StreamCodeGenerator
 
     def __init__(self) -> None:
-        super().__init__(loader=_Loader(), autoescape=True, auto_reload=True)
+        super().__init__(loader=_Loader(), autoescape=True, auto_reload=True, extensions=[FunctionComponents])
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        attach_slots(tree)
+        tree.set_environment(self)
+        return tree
 
     def join_path(self, template: str, parent: str) -> str:
         if os.path.isabs(parent) and not os.path.isabs(template):

@@ -23,6 +23,8 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, find_undeclared
 
+from .function_components import is_slot
+
 compile_names: ContextVar[Mapping[str, Any]] = ContextVar("liveui_compile_names", default={})
 """Globals of the template being compiled besides the environment's (a view's components)."""
 
@@ -64,7 +66,52 @@ def _free(node: nodes.Node) -> set[str] | None:
     """
     if isinstance(node, _OPAQUE) or next(node.find_all(_OPAQUE), None) is not None:
         return None
-    return _names(node, ("load",)) - (_stored(node) - _set_late(node))
+    return _outer_loads(node) - (_assigned(node) - _set_late(node))
+
+
+def _outer_loads(node: nodes.Node) -> set[str]:
+    """Names read where no enclosing loop target, `with` name or macro/call parameter inside
+    the subtree binds them (`{% call(org) async_result(org) %}` reads the outer `org`)."""
+    found: set[str] = set()
+
+    def walk(child: nodes.Node, bound: frozenset[str]) -> None:
+        if isinstance(child, nodes.Name):
+            if child.ctx == "load" and child.name not in bound:
+                found.add(child.name)
+        elif isinstance(child, (nodes.CallBlock, nodes.Macro)):
+            outer = [child.call] if isinstance(child, nodes.CallBlock) else []
+            walk_all([*outer, *child.defaults], bound)
+            walk_all(child.body, bound | {arg.name for arg in child.args})
+        elif isinstance(child, nodes.For):
+            walk(child.iter, bound)
+            inner = bound | _names(child.target, ("store",))
+            walk_all([*child.body, *([child.test] if child.test is not None else [])], inner)
+            walk_all(child.else_, bound)
+        elif isinstance(child, nodes.With):
+            walk_all(child.values, bound)
+            walk_all(child.body, bound | {n for target in child.targets for n in _names(target, ("store",))})
+        else:
+            walk_all(child.iter_child_nodes(), bound)
+
+    def walk_all(children: Any, bound: frozenset[str]) -> None:
+        for child in children:
+            walk(child, bound)
+
+    walk(node, frozenset())
+    return found
+
+
+def _assigned(node: nodes.Node) -> set[str]:
+    """Names a subtree binds for what follows it: `set`, macros, imports with context."""
+    found = {n for a in node.find_all((nodes.Assign, nodes.AssignBlock)) for n in _names(a.target, ("store",))}
+    found.update(macro.name for macro in node.find_all(nodes.Macro))
+    for imp in node.find_all(nodes.Import):
+        if imp.with_context:
+            found.add(imp.target)
+    for imp in node.find_all(nodes.FromImport):
+        if imp.with_context:
+            found.update(n if isinstance(n, str) else n[1] for n in imp.names)
+    return found
 
 
 _OWN_SCOPES = (nodes.Scope, nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.With)
@@ -106,7 +153,7 @@ def _binds_outside(children: Any) -> bool:
     Not inside a loop (body or `else`), macro, call, filter or `with`: each is its own scope.
     """
     for child in children:
-        if isinstance(child, _BINDERS):
+        if isinstance(child, _BINDERS) and not is_slot(child):
             return True
         if not isinstance(child, _OWN_SCOPES) and _binds_outside(child.iter_child_nodes()):
             return True
