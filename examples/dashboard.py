@@ -6,9 +6,10 @@ from liveui import LiveView
 class Tally(LiveView):
     """A panel with its own state and its own channel: clicks here never touch the parent."""
 
-    template = """<section class="tally"><h2>{{ label }}</h2>
+    container = ("section", {"class": "tally"})  # the element the view lives in
+    template = """<h2>{{ label }}</h2>
 <p>Count: <span class="tally-count">{{ count }}</span></p>
-<button phx-click="inc">+1</button></section>"""
+<button phx-click="inc">+1</button>"""
 
     def mount(self, params, session, socket):
         socket.assign(count=0, label=session["label"])
@@ -22,7 +23,7 @@ class Dashboard(LiveView):
     template = "dashboard.html.j2"
 
     def mount(self, params, session, socket):
-        socket.assign(tally=Tally, refreshed=0, page_title="Dashboard")
+        socket.assign(refreshed=0, page_title="Dashboard")
 
     def handle_event(self, event, params, socket):
         if event == "refresh":

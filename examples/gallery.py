@@ -4,6 +4,7 @@ import os
 
 import liveui
 
+from .cart import Cart
 from .counter import Counter
 from .dashboard import Dashboard
 from .form import SignupForm
@@ -29,4 +30,5 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/items/{id}", ItemShow)
     app.live("/hooks", HookDemo)
     app.live("/dashboard", Dashboard)
+    app.live("/cart", Cart)
     return app

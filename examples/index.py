@@ -8,6 +8,7 @@ PAGES = [
     ("/items", "Items", "push_patch, push_navigate, live links"),
     ("/hooks", "Hooks", "push_event to a client hook, hook pushEvent with a reply"),
     ("/dashboard", "Dashboard", "nested live views (live_render), each with its own state"),
+    ("/cart", "Cart", "live components, function components with slots, async_result"),
 ]
 
 

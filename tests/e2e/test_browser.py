@@ -39,7 +39,7 @@ def main_is_marked(page: Page) -> bool:
 def test_index_connects_and_links_to_the_pages(page: Page):
     goto_live(page, "/")
     expect(page).to_have_title("liveui")
-    expect(page.locator("#pages li a")).to_have_text(["Counter", "Form", "Items", "Hooks", "Dashboard"])
+    expect(page.locator("#pages li a")).to_have_text(["Counter", "Form", "Items", "Hooks", "Dashboard", "Cart"])
     page.click("#pages a[href='/counter']")  # a plain link: a full page load
     page.wait_for_url(re.compile(r"/counter$"))
     wait_connected(page)
