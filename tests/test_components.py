@@ -122,6 +122,18 @@ class Board(LiveView):
         socket.assign(panels=["a", "b"])
 
 
+class Wrapped(LiveView):
+    """A component placed from a macro of the view's own template."""
+
+    template = (
+        '{% macro framed(n) %}<div class="frame">{{ live_component(Inner, id=n) }}</div>{% endmacro %}'
+        "{% for n in ns %}{{ framed(n) }}{% endfor %}"
+    )
+
+    def mount(self, params, session, socket):
+        socket.assign(ns=[1, 2])
+
+
 class TwoRoots(LiveComponent):
     template = "<p>one</p><p>two</p>"
 
@@ -177,6 +189,7 @@ def app():
     app.live("/unrooted", Unrooted)
     app.live("/twice", Twice)
     app.live("/table", Table)
+    app.live("/wrapped", Wrapped)
     return app
 
 
@@ -257,6 +270,12 @@ async def test_container_option_of_nested_views(live):
     view, html = await live("/table")
     assert '<tr id="row-1" data-phx-session=' in html
     assert 'class="row"><td>1</td></tr>' in html and "<td>2</td>" in html
+
+
+async def test_components_placed_from_a_macro(live):
+    view, html = await live("/wrapped")
+    html = await view.element("#inner-2").render_click()
+    assert '<div class="frame"><em data-phx-component="2" id="inner-2" phx-click="poke" phx-target="2">1</em></div>' in html
 
 
 async def test_a_component_must_have_one_static_root(live):
