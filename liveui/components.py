@@ -27,7 +27,7 @@ from .diff import Differ
 from .socket import Socket
 from .template import environment
 from .template.stream import ComponentCall
-from .view import Renderable, find
+from .view import Renderable, find_class
 
 log = logging.getLogger("liveui")
 
@@ -76,10 +76,7 @@ def live_component(component: type[LiveComponent] | str, id: Any = None, **assig
 
 def resolve(component: type[LiveComponent] | str) -> type[LiveComponent]:
     """A component class from a class or "module:Class"."""
-    found = find(component) if isinstance(component, str) else component
-    if isinstance(found, type) and issubclass(found, LiveComponent):
-        return found
-    raise TypeError(f"live_component expects a LiveComponent subclass or 'module:Class', got {component!r}")
+    return find_class(component, LiveComponent, "live_component")
 
 
 environment().globals["live_component"] = live_component
@@ -346,6 +343,7 @@ async def fill_static(html: str, scope: render_scope.Scope) -> str:
     keys: set[tuple[type, Any]] = set()
 
     async def fill(text: str) -> str:
+        text = str(text)  # not Markup: joining onto Markup would escape the HTML put in
         found = list(pattern.finditer(text))
         calls = [(CID(int(match.group(1)) + 1), scope.placed[int(match.group(1))]) for match in found]
         for _, call in calls:

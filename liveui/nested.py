@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import scope as render_scope
 from .container import markup, session_token
 from .template import environment
-from .view import LiveView, find
+from .view import LiveView, find_class
 
 
 def live_render(view: type[LiveView] | str, id: str, session: dict[str, Any] | None = None) -> Markup:
@@ -29,10 +29,7 @@ def live_render(view: type[LiveView] | str, id: str, session: dict[str, Any] | N
 
 def resolve(view: type[LiveView] | str) -> type[LiveView]:
     """A view class from a class, "module:Class" or the "module.Class" key a token carries."""
-    found = find(view) if isinstance(view, str) else view
-    if isinstance(found, type) and issubclass(found, LiveView):
-        return found
-    raise TypeError(f"live_render expects a LiveView subclass or 'module:Class', got {view!r}")
+    return find_class(view, LiveView, "live_render")
 
 
 environment().globals["live_render"] = live_render

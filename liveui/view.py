@@ -16,16 +16,20 @@ log = logging.getLogger("liveui")
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
 
 
-def find(path: str) -> Any:
-    """The object a "module:Name" (or "module.Name") path names, or None."""
-    module, _, name = path.partition(":") if ":" in path else path.rpartition(".")
-    try:
-        found: Any = importlib.import_module(module)
-    except (ImportError, ValueError):
-        return None
-    for part in name.split("."):
-        found = getattr(found, part, None)
-    return found
+def find_class(ref: Any, base: type, helper: str) -> Any:
+    """A subclass of `base` given as a class, "module:Class" or "module.Class" (a token's key)."""
+    found = ref
+    if isinstance(ref, str):
+        module, _, name = ref.partition(":") if ":" in ref else ref.rpartition(".")
+        try:
+            found = importlib.import_module(module)
+        except (ImportError, ValueError):
+            found = None
+        for part in name.split("."):
+            found = getattr(found, part, None)
+    if isinstance(found, type) and issubclass(found, base):
+        return found
+    raise TypeError(f"{helper} expects a {base.__name__} subclass or 'module:Class', got {ref!r}")
 
 
 class Renderable:

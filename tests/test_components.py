@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from liveui import App, LiveComponent, LiveView  # noqa: E402
-from liveui.testing import ViewCrashed  # noqa: E402
+from liveui.testing import ViewCrashed, render_component  # noqa: E402
 from wire import WireClient  # noqa: E402
 
 MOUNTS: list[object] = []
@@ -298,6 +298,14 @@ async def test_dead_render_mounts_components_and_checks_roots(app):
         await render_page(app, "http://x/broken", {}, {}, "")
     with pytest.raises(ValueError, match="Inner with id 1 is placed twice"):
         await render_page(app, "http://x/twice?now", {}, {}, "")
+
+
+async def test_render_component_in_isolation():
+    html = await render_component(Panel, id="p", title="Solo")
+    assert html == (
+        '<section id="panel-p"><h2>Solo</h2><em id="inner-p-0" phx-click="poke" phx-target="2">0</em>'
+        '<button id="grow-p" phx-click="grow" phx-target="1">grow</button></section>'
+    )
 
 
 async def wait_for_html(view, text: str, timeout: float = 2.0) -> str:

@@ -40,15 +40,7 @@ def _names(node: nodes.Node, ctxs: tuple[str, ...]) -> set[str]:
 
 def _stored(node: nodes.Node) -> set[str]:
     """Names a subtree binds: assignments, loop targets, macros, parameters, imports with context."""
-    found = _names(node, ("store", "param"))
-    found.update(macro.name for macro in node.find_all(nodes.Macro))
-    for imp in node.find_all(nodes.Import):
-        if imp.with_context:
-            found.add(imp.target)
-    for imp in node.find_all(nodes.FromImport):
-        if imp.with_context:
-            found.update(n if isinstance(n, str) else n[1] for n in imp.names)
-    return found
+    return _names(node, ("store", "param")) | _assigned(node)
 
 
 _OPAQUE = (nodes.Include, nodes.Block)

@@ -514,6 +514,16 @@ def isolate(app: Any, view_class: type) -> Any:
     return isolated
 
 
+async def render_component(component: type | str, app: Any = None, **assigns: Any) -> str:
+    """The HTML of a live component mounted and updated with `assigns` (`id` included), as the
+    dead render shows it: `render_component/3` of LiveViewTest."""
+    from .. import scope
+    from ..components import fill_static, live_component
+
+    with scope.rendering(app, "phx-render-component", "", False) as rendering:
+        return await fill_static(live_component(component, **assigns).__html__(), rendering)
+
+
 async def follow_redirect(source: View | Redirected, redirect: Redirected | None = None) -> tuple[View, str]:
     """Follow a redirect (`Redirected`, or a view's last one): a live redirect joins the new view
     on the same connection; a full redirect does a new dead render (the flash rides along as the
