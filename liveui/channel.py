@@ -360,6 +360,7 @@ class ViewChannel:
         changed = socket.take_changes()
         with render_scope.rendering(self.connection.endpoint, socket.id, self.live_session, True):
             diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
+            socket.streams_sent()
             rendered = await components.render(self.differ.placed)
         if rendered:
             diff["c"] = rendered

@@ -176,6 +176,7 @@ class Components:
             socket = Socket(view_id=self._view.id, connected=self._view.connected, endpoint=self._view.endpoint,
                             ref=self._view.ref)
             socket.assign(id=call.id, myself=CID(cid))
+            socket.stream_prefix = f"{cid}-"
             self._by_cid[cid] = _Mounted(cid, key, call.component(), socket, Differ(self.cid_for))
         self._marked.discard(cid)  # a render that uses a cid the client will destroy keeps it
         return cid
@@ -260,6 +261,7 @@ class Components:
                 changed = None
         mounted.rendered = True
         diff = mounted.differ.render(template, socket.assigns, changed)
+        socket.streams_sent()
         prints = mounted.differ.prints
         self._templates[template] = mounted.cid
         if "s" in diff or shared is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .streams import LiveStream
 from .template import Template
 from .template.stream import CLOSE, SKIP, ComponentCall, Open, OpenElse, OpenFor, Static
 
@@ -133,7 +134,7 @@ class _Comp:
     """A comprehension being rendered."""
 
     __slots__ = ("key", "prev", "old", "same", "track", "parent_slot", "k", "entries", "statics", "moved",
-                 "count", "deps", "outer_dirty")
+                 "count", "deps", "outer_dirty", "stream")
 
     def __init__(self, key: Any, prev: CompPrint | None, same: bool, track: bool, parent_slot: int) -> None:
         self.key = key
@@ -149,6 +150,15 @@ class _Comp:
         self.count = 0
         self.deps: Any = _MISSING
         self.outer_dirty = True
+        self.stream: LiveStream | None = None
+
+    def streams(self, items: Any) -> bool:
+        """Whether this loop renders a stream: every entry is new, none is remembered."""
+        if type(items) is not LiveStream:
+            return False
+        self.stream = items
+        self.old = {}
+        return True
 
 
 def _slot(index: int) -> str:
@@ -158,8 +168,8 @@ def _slot(index: int) -> str:
 def _opened(marker: Open, parent: _Node, slot: int) -> _Node | _Comp:
     """The frame of what `marker` opens at `slot`: does the client hold that shape there already?"""
     prev = parent.prev_child(slot)
-    if type(marker) is OpenFor:
-        same = type(prev) is CompPrint and prev.key is marker
+    if type(marker) is OpenFor:  # (a stream that never rendered an item has no statics yet)
+        same = type(prev) is CompPrint and prev.key is marker and prev.statics is not None
         return _Comp(marker, prev if same else None, same, same and parent.track, slot)
     same = type(prev) is Print and prev.key is marker
     return _Node(marker, prev if same else None, same, same and parent.track, slot)
@@ -254,7 +264,7 @@ class Differ:
         """
         stack = self._stack
         comp = stack[-1]
-        render_all = deps is None or not comp.track or self.dirty(deps)
+        render_all = comp.streams(items) or deps is None or not comp.track or self.dirty(deps)
         for index, item in enumerate(items):
             entry = self._start_entry(comp, item, item, index, render_all)
             if entry is None:
@@ -264,6 +274,11 @@ class Differ:
             if stack[-1] is entry:
                 stack.pop()
                 self._close_entry(entry)
+
+    def source(self, items: Any) -> Any:
+        """A loop asking `entry` per item iterates `items` (a stream renders all its entries)."""
+        self._stack[-1].streams(items)  # a stream's entries are all new: none is compared
+        return items
 
     def _start_entry(self, comp: _Comp, item: Any, state: Any, index: int, render_all: bool) -> _Entry | None:
         """Keep the client's entry for `item` when its data is unchanged (None), else open one."""
@@ -355,6 +370,9 @@ class Differ:
                 "part (e.g. an include with a computed name) into an `if` inside the loop"
             )
         index = entry.parent_slot
+        if comp.stream is not None:  # sent once, never compared: nothing of it is kept
+            comp.k[_slot(index)] = entry.out
+            return
         comp.entries[entry.entry_key] = EntryPrint(index, snapshot(entry.state), entry.children)
         old = entry.prev
         if old is None:
@@ -366,6 +384,8 @@ class Differ:
             comp.k[_slot(index)] = entry.out
 
     def _close_comp(self, comp: _Comp) -> None:
+        if comp.stream is not None:
+            return self._close_stream(comp, comp.stream)
         parent = self._stack[-1]
         slot = str(comp.parent_slot)
         count = len(comp.entries)
@@ -382,3 +402,19 @@ class Differ:
             parent.out[slot] = {"k": comp.k}
         statics = comp.statics if comp.statics is not None else comp.prev.statics  # type: ignore[union-attr]
         parent.children[comp.parent_slot] = CompPrint(comp.key, statics, comp.entries)
+
+    def _close_stream(self, comp: _Comp, stream: LiveStream) -> None:
+        """A stream's comprehension: this render's inserts as new entries, with the stream's
+        instructions; the client empties its entries after patching, so nothing is kept here."""
+        parent = self._stack[-1]
+        count = len(comp.k)
+        statics = comp.statics if comp.statics is not None else comp.prev.statics if comp.prev is not None else None
+        if count or stream.pending():
+            comp.k["kc"] = count
+            out: dict[str, Any] = {"k": comp.k, "stream": stream.instructions()}
+            if not comp.same:
+                out["s"] = list(statics) if statics is not None else []
+            parent.out[str(comp.parent_slot)] = out
+        elif not comp.same:
+            parent.out[str(comp.parent_slot)] = ""
+        parent.children[comp.parent_slot] = CompPrint(comp.key, statics, {})  # type: ignore[arg-type]

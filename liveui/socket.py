@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .streams import LiveStream, Streams, default_dom_id
+
 if TYPE_CHECKING:
     from .refs import ViewRef
 
@@ -66,6 +68,7 @@ class Socket:
         self.events: list[list[Any]] = []
         self.navigation: Navigation | None = None
         self.ref = ref
+        self.stream_prefix = ""  # a component's streams are "<cid>-<n>"
         self._connect_params = dict(connect_params) if connect_params is not None else None
         self._connect_info = dict(connect_info or {})
 
@@ -135,6 +138,62 @@ class Socket:
         target = _local(to, "redirect") if to is not None else external
         self.navigation = Navigation("redirect", target, external=external is not None)  # type: ignore[arg-type]
         return self
+
+    # -- streams --------------------------------------------------------------------------
+
+    def stream(self, name: str, items: Any, *, at: int = -1, reset: bool = False, limit: int | None = None) -> Socket:
+        """Insert `items` into the stream `name` on the client (created on first use); `reset`
+        empties it first; `at` -1 appends, 0 prepends, n inserts before the n-th item; `limit`
+        keeps the first n (or last -n) items. The server keeps none of them after the render."""
+        stream = self._stream(name)
+        if reset:
+            stream.clear()
+        for item in items:
+            stream.insert(item, at, limit, False)
+        return self
+
+    def stream_insert(self, name: str, item: Any, *, at: int = -1, limit: int | None = None,
+                      update_only: bool = False) -> Socket:
+        """Insert or update (same DOM id) one item; `update_only` never adds a missing one."""
+        self._stream(name).insert(item, at, limit, update_only)
+        return self
+
+    def stream_delete(self, name: str, item: Any) -> Socket:
+        """Remove an item (by the DOM id it would have) from the client's stream."""
+        stream = self._stream(name)
+        stream.delete(stream.dom_id(item))
+        return self
+
+    def stream_delete_by_dom_id(self, name: str, dom_id: str) -> Socket:
+        self._stream(name).delete(dom_id)
+        return self
+
+    def stream_configure(self, name: str, *, dom_id: Callable[[Any], str]) -> Socket:
+        """Set how a stream's items get their DOM ids; before the stream is first used."""
+        streams = self._streams()
+        if name in streams:
+            raise ValueError(f"stream {name!r} is already in use: configure it before its first socket.stream()")
+        streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", dom_id)
+        return self
+
+    def streams_sent(self) -> None:
+        """After a render: the streams forget what it sent."""
+        for stream in self.assigns.get("streams", {}).values():
+            stream.sent()
+
+    def _streams(self) -> Streams:
+        streams = self.assigns.get("streams")
+        if streams is None:
+            streams = self.assigns["streams"] = Streams()
+        self.changed.add("streams")
+        return streams
+
+    def _stream(self, name: str) -> LiveStream:
+        streams = self._streams()
+        stream = streams.get(name)
+        if stream is None:
+            stream = streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", default_dom_id(name))
+        return stream
 
     # -- live components ----------------------------------------------------------------
 

@@ -472,6 +472,7 @@ class StreamCodeGenerator(CodeGenerator):
         if _plain(node):
             self._lv_hooks[id(node.iter)] = ("entries", outer_name)
         else:
+            self._lv_hooks[id(node.iter)] = ("source",)
             self._lv_hooks[id(node.body)] = ("entry", node.target, outer_name)
         if node.else_:
             self._lv_hooks[id(node.else_)] = ("else", self._lv_marker("OpenElse", node, "for-else"))
@@ -482,13 +483,13 @@ class StreamCodeGenerator(CodeGenerator):
 
     def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
         hook = self._lv_hooks.pop(id(node), None) if self._lv_hooks else None
-        if hook is None or hook[0] != "entries":
+        if hook is None or hook[0] not in ("entries", "source"):
             if hook is not None:
                 self._lv_hooks[id(node)] = hook
             return super().visit(node, *args, **kwargs)
-        self.write("_lv.entries(")  # a plain loop's iterable: the tracker picks what to render
+        self.write(f"_lv.{hook[0]}(")  # a loop's iterable: the tracker picks what to render
         super().visit(node, *args, **kwargs)
-        self.write(f", {hook[1]})")
+        self.write(f", {hook[1]})" if hook[0] == "entries" else ")")
 
     def blockvisit(self, body: Any, frame: Frame) -> None:
         hook = self._lv_hooks.pop(id(body), None)

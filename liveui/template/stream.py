@@ -109,6 +109,9 @@ class Tracker(Protocol):
     def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
         """The items of a plain loop whose entries must be rendered (each starts its entry)."""
 
+    def source(self, items: Any) -> Any:
+        """What a loop that asks `entry` per item iterates (the tracker may note a stream)."""
+
 
 class RenderAll:
     """The tracker of a full render: every slot and every entry is rendered."""
@@ -122,6 +125,9 @@ class RenderAll:
         return True
 
     def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+        return items
+
+    def source(self, items: Any) -> Any:
         return items
 
 
@@ -151,6 +157,9 @@ class Shadowed:
 
     def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
         return self.tracker.entries(items, self._unshadowed(deps))
+
+    def source(self, items: Any) -> Any:
+        return self.tracker.source(items)
 
     def _unshadowed(self, deps: frozenset[str] | None) -> frozenset[str] | None:
         return None if deps is None or not deps.isdisjoint(self.names) else deps

@@ -192,7 +192,7 @@ class View:
         if self.error:
             raise ViewCrashed(self.error)
         assert self.rendered is not None
-        html = self.rendered.to_html()
+        html = self.rendered.page_html()
         for child in self.children:
             html = _splice(html, child.id, child.render())
         return html
@@ -215,7 +215,7 @@ class View:
         """The live views nested in this one (`live_render`): joined as the client joins them,
         once, after each render that shows their container."""
         children = []
-        for node in parse(self.rendered.to_html() if self.rendered else "").select("[data-phx-parent-id]"):
+        for node in parse(self.rendered.page_html() if self.rendered else "").select("[data-phx-parent-id]"):
             if node.get("data-phx-parent-id") != self.id:
                 continue
             child = self.client.views.get(f"lv:{node.get('id')}")

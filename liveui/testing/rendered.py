@@ -9,7 +9,8 @@ real client in tests/test_testing_rendered.py.
 Like the client, the tree is rendered once after the join and after every non-empty diff: the
 render is part of the client's state machine (it resolves integer statics through `"p"` and
 stores the arrays back, and it empties stream comprehensions once their items are rendered).
-`to_html()` returns the HTML of that last render, so it can be called any number of times.
+`to_html()` returns the HTML of that last render, so it can be called any number of times;
+`page_html()` the same with each stream showing what its DOM holds (see below).
 
 What the HTML contains, compared with the client's `toString` output:
 
@@ -19,10 +20,10 @@ What the HTML contains, compared with the client's `toString` output:
   (magic ids of root-flagged nodes), `data-phx-view`, and the `data-phx-skip` placeholders of
   its skip optimisation (components not in the diff, unchanged root-flagged nodes), which
   stand for "keep the DOM as it is": here the content is rendered instead.
-* Streams: a stream comprehension renders the items inserted by the diff just merged, then
-  forgets them, as the client does; the DOM semantics (where inserts go, `limit`, deletes,
-  reset, items kept from earlier renders) are not modelled, so the HTML of a stream holds only
-  the latest inserts.
+* Streams: in `to_html()` a stream comprehension renders the items inserted by the diff just
+  merged, then forgets them, as the client's `Rendered` does. `page_html()` models what the
+  client's DOM patch does with them (§8.2): each stream keeps its items, by DOM id, across
+  renders: reset, deletes, updates in place, inserts at `at`, `limit`, `update_only`.
 * Where the client would throw (a move without `"km"`, a missing component, an integer `"s"`
   with no template, a root-flagged node that does not start with a tag), `DiffError` is
   raised. Where it would silently print JavaScript values (a missing dynamic as `undefined`,
@@ -68,7 +69,9 @@ class Rendered:
         """`rendered`: the join reply's `"rendered"`, after `extract`."""
         self.view_id = view_id
         self.tree: Node = {}
+        self.streams: dict[str, list[tuple[str, str]]] = {}  # a stream's items as its DOM holds them
         self._html = ""
+        self._page = ""
         self._apply(rendered)
 
     def merge(self, diff: dict[str, Any]) -> None:
@@ -77,8 +80,13 @@ class Rendered:
             self._apply(diff)
 
     def to_html(self) -> str:
-        """The view's inner HTML as the client rendered it after the last join or diff."""
+        """The view's inner HTML as the client's `Rendered` renders it after the last join or diff
+        (a stream shows the items of that diff only)."""
         return self._html
+
+    def page_html(self) -> str:
+        """The view's inner HTML as its page shows it: streams hold every item their DOM kept."""
+        return self._page
 
     def component_cids(self) -> list[int]:
         """The ids of the components the client holds, ascending."""
@@ -86,7 +94,7 @@ class Rendered:
 
     def orphan_cids(self) -> list[int]:
         """Components the client holds that its page no longer shows."""
-        shown = {int(cid) for cid in _COMPONENT_ATTR.findall(self._html)}
+        shown = {int(cid) for cid in _COMPONENT_ATTR.findall(self._page)}
         return [cid for cid in self.component_cids() if cid not in shown]
 
     def prune(self, cids: list[int]) -> None:
@@ -102,7 +110,9 @@ class Rendered:
         components = self.tree.setdefault("c", {})
         if new_components:
             components.update(_resolve_components(new_components, components))
-        self._html = _Renderer(components).node(self.tree, None, None)
+        marked = _Renderer(components, self.streams).node(self.tree, None, None)
+        self._html = _STREAM_SEGMENT.sub(lambda found: found.group(2), marked)
+        self._page = _STREAM_SEGMENT.sub(lambda found: "".join(h for _, h in self.streams.get(found.group(1), [])), marked)
 
 
 # -- merging ------------------------------------------------------------------------------
@@ -247,8 +257,9 @@ def _clone_merge(target: Node, source: Node) -> Node:
 class _Renderer:
     """One render of the tree (§4.4); stores resolved statics back and empties rendered streams."""
 
-    def __init__(self, components: dict[str, Node]) -> None:
+    def __init__(self, components: dict[str, Node], streams: dict[str, list[tuple[str, str]]]) -> None:
         self.components = components
+        self.streams = streams
 
     def node(self, node: Node, templates: dict[str, Any] | None, cid: int | None) -> str:
         """A node's HTML; `templates` is the nearest enclosing `"p"`, `cid` set for a component root."""
@@ -273,15 +284,19 @@ class _Renderer:
         count = int(entries["kc"]) if _is_number(entries.get("kc")) else 0
         statics = _statics(node, templates, required=count > 0)
         node.pop("p", None)
-        html = "".join(self.dynamics(entries.get(str(i)), statics, entry_templates) for i in range(count))
+        htmls = [self.dynamics(entries.get(str(i)), statics, entry_templates) for i in range(count)]
         stream = node.get("stream")
         if _truthy(stream):
+            node["stream ref"] = stream[0]  # ours, not the protocol's: the client keeps it on its DOM nodes
             deletes = stream[2]
             reset = stream[3] if len(stream) > 3 else None
             if count > 0 or len(deletes) > 0 or _truthy(reset):
                 del node["stream"]
                 node["k"] = {"kc": 0}
-        return html
+                _patch_stream(self.streams.setdefault(stream[0], []), htmls, stream)
+        if "stream ref" in node:  # marked: page_html shows the stream's DOM here instead
+            return f"\x02{node['stream ref']}\x03{''.join(htmls)}\x02\x03"
+        return "".join(htmls)
 
     def dynamics(self, node: Node | None, statics: list[str], templates: dict[str, Any] | None) -> str:
         """Statics interleaved with the node's dynamics "0", "1", …"""
@@ -309,6 +324,37 @@ class _Renderer:
         if node is None:
             raise DiffError(f"no component for CID {cid}")
         return self.node(node, None, cid)
+
+
+_STREAM_SEGMENT = re.compile("\x02([^\x03]*)\x03(.*?)\x02\x03", re.S)
+_ELEMENT_ID = re.compile(r'^\s*<[^\s>/]+[^>]*?\sid="([^"]*)"')
+
+
+def _patch_stream(children: list[tuple[str, str]], htmls: list[str], stream: list[Any]) -> None:
+    """What the client's DOM patch does to a stream's items (§8.2): reset, deletes, then each
+    rendered item updated in place (same id) or inserted where its insert says, then limited."""
+    inserts = {insert[0]: insert for insert in stream[1]}
+    if len(stream) > 3:
+        children.clear()
+    deleted = set(stream[2])
+    children[:] = [child for child in children if child[0] not in deleted]
+    for html in htmls:
+        found = _ELEMENT_ID.match(html)
+        if found is None:
+            raise DiffError(f"a stream item must be one element with an id (its DOM id): {html[:200]!r}")
+        dom_id = found.group(1)
+        _, at, limit, update_only = (list(inserts.get(dom_id, [dom_id, -1, None])) + [False])[:4]
+        index = next((i for i, (other, _) in enumerate(children) if other == dom_id), None)
+        if index is not None:
+            children[index] = (dom_id, html)
+            continue
+        if update_only:
+            continue
+        children.insert(len(children) if at == -1 or at >= len(children) else at, (dom_id, html))
+        if limit is not None and limit >= 0:
+            del children[limit:]
+        elif limit is not None and len(children) > -limit:
+            del children[: len(children) + limit]
 
 
 def _statics(node: Node, templates: dict[str, Any] | None, required: bool = True) -> list[str]:
