@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lifecycle, nested
 from . import scope as render_scope
+from .async_work import AsyncWork, assign_outcome
 from .components import Components
 from .diff import Differ
 from .params import decode_event_value
@@ -33,6 +34,7 @@ log = logging.getLogger("liveui")
 
 LIVEVIEW_VERSION = "1.2.12"
 _MAX_PATCHES = 10
+_MAX_AWAITING = 16
 
 
 class _Stop(Exception):
@@ -65,6 +67,8 @@ class ViewChannel:
         self.live_session = ""
         self.differ = Differ()
         self.components: Components | None = None
+        self.work = AsyncWork(self._post)
+        self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -167,6 +171,7 @@ class ViewChannel:
     async def _end(self, reason: Any) -> None:
         self.done.set_result(None)
         self.ref.close()
+        self.work.close()
         self.connection.forget(self)
         self._refuse_queued()
         await self._terminate(reason)
@@ -211,6 +216,8 @@ class ViewChannel:
             target, assigns = item
             self.components.send_update(target, assigns)  # type: ignore[union-attr]
             await self._after(None)
+        elif kind == "async":
+            await self._async_outcome(*item)
         else:
             handler = _HANDLERS.get(item.event)
             if not isinstance(item.payload, dict):  # a binary push: only upload channels take those
@@ -261,6 +268,7 @@ class ViewChannel:
         self.live_session = str(token.get("live_session"))
         socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
                         connect_info=self.connection.info, ref=self.ref)
+        socket.work = self.work
         if token.get("parent") is not None:
             return await self._mount_child(token, socket)
         navigating = "redirect" in payload
@@ -416,6 +424,10 @@ class ViewChannel:
             self.socket.clear_flash(params.get("key") if isinstance(params, dict) else None)  # type: ignore[union-attr]
             await self._after(message)
             return
+        if name == "lv:await-async":  # liveui.testing's render_async: answered once no work runs
+            self._awaiting.append(message)
+            self._answer_awaiting()
+            return
         if name.startswith("lv:"):
             log.warning("unknown reserved event %r on %s", name, self.topic)
             self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
@@ -437,7 +449,33 @@ class ViewChannel:
             log.warning("event %r for component %r on %s: no such component (removed?)", name,
                         message.payload["cid"], self.topic)
             return None
-        return await self.components.handle_event(mounted, name, params)  # type: ignore[union-attr]
+        return await self.components.run(mounted, mounted.component.handle_event, name, params)  # type: ignore[union-attr]
+
+    async def _async_outcome(self, key: Any, task: Any, outcome: tuple[str, Any]) -> None:
+        """The outcome of background work, if it is still wanted (not replaced or cancelled)."""
+        if task is not None and not self.work.finished(key, task):
+            return
+        cid, kind, name = key
+        mounted = self.components.get(cid) if cid is not None else None  # type: ignore[union-attr]
+        if cid is not None and mounted is None:
+            return  # the component left the page
+        socket = mounted.socket if mounted is not None else self.socket
+        if kind == "assign":
+            socket.assign(assign_outcome(name, socket.assigns, outcome))  # type: ignore[union-attr]
+            if mounted is not None:
+                self.components.touch(mounted)  # type: ignore[union-attr]
+        elif mounted is not None:
+            await self.components.run(mounted, mounted.component.handle_async, name, outcome)  # type: ignore[union-attr]
+        else:
+            await lifecycle.call(self.view.handle_async, name, outcome, socket)  # type: ignore[union-attr]
+        await self._after(None)
+        self._answer_awaiting()
+
+    def _answer_awaiting(self) -> None:
+        if not self.work.running_any() or len(self._awaiting) > _MAX_AWAITING:
+            awaiting, self._awaiting = self._awaiting, []
+            for message in awaiting:
+                self.reply(message, "ok", {})
 
     async def _live_patch(self, message: Message) -> None:
         url = message.payload.get("url")

@@ -177,6 +177,7 @@ class Components:
                             ref=self._view.ref)
             socket.assign(id=call.id, myself=CID(cid))
             socket.stream_prefix = f"{cid}-"
+            socket.work, socket.cid = self._view.work, cid
             self._by_cid[cid] = _Mounted(cid, key, call.component(), socket, Differ(self.cid_for))
         self._marked.discard(cid)  # a render that uses a cid the client will destroy keeps it
         return cid
@@ -192,9 +193,14 @@ class Components:
             return
         self._updates.append((cid, assigns))
 
-    async def handle_event(self, mounted: _Mounted, event: str, params: Any) -> Any:
-        """Run the component's handle_event; it re-renders with the next diff."""
-        result = await lifecycle.call(mounted.component.handle_event, event, params, mounted.socket)
+    def touch(self, mounted: _Mounted) -> None:
+        """Re-render a component with the next diff (its assigns were changed from outside)."""
+        self._dirty[mounted.cid] = None
+
+    async def run(self, mounted: _Mounted, callback: Any, *args: Any) -> Any:
+        """Run one of the component's callbacks (handle_event, handle_async...) with its socket
+        last; it re-renders with the next diff."""
+        result = await lifecycle.call(callback, *args, mounted.socket)
         self._bubble(mounted.socket)
         self._dirty[mounted.cid] = None
         return result

@@ -7,9 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .async_result import AsyncResult
 from .streams import LiveStream, Streams, default_dom_id
 
 if TYPE_CHECKING:
+    from .async_work import AsyncWork
     from .refs import ViewRef
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None), frozenset)
@@ -69,6 +71,8 @@ class Socket:
         self.navigation: Navigation | None = None
         self.ref = ref
         self.stream_prefix = ""  # a component's streams are "<cid>-<n>"
+        self.work: AsyncWork | None = None  # set once connected: background work runs only then
+        self.cid: int | None = None  # a component's socket: its cid
         self._connect_params = dict(connect_params) if connect_params is not None else None
         self._connect_info = dict(connect_info or {})
 
@@ -194,6 +198,41 @@ class Socket:
         if stream is None:
             stream = streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", default_dom_id(name))
         return stream
+
+    # -- async work -----------------------------------------------------------------------
+
+    def assign_async(self, keys: str | Any, fn: Callable[[], Any], *, reset: bool = False) -> Socket:
+        """Assign `keys` from `fn()` run in the background (a dict with those keys; `("error",
+        reason)` or an exception fails them). Until then each key is a loading `AsyncResult`,
+        keeping its last result unless `reset`. Runs only once connected."""
+        names = (keys,) if isinstance(keys, str) else tuple(keys)
+        for name in names:
+            current = self.assigns.get(name)
+            self.assign({name: current.reloading() if isinstance(current, AsyncResult) and not reset else AsyncResult()})
+        if self.connected and self.work is not None:
+            self.work.start((self.cid, "assign", names), fn)
+        return self
+
+    def start_async(self, name: str, fn: Callable[[], Any]) -> Socket:
+        """Run `fn()` in the background; `handle_async(name, ("ok", result) or ("exit",
+        reason), socket)` gets its outcome. A later start with the same name replaces it."""
+        if self.connected and self.work is not None:
+            self.work.start((self.cid, "start", name), fn)
+        return self
+
+    def cancel_async(self, name: str, reason: Any = "cancelled") -> Socket:
+        """Cancel a `start_async` by name (handle_async then gets `("exit", reason)`), or the
+        `assign_async` that loads the key `name` (its results fail with `("exit", reason)`)."""
+        work = self.work
+        if work is None:
+            return self
+        key = (self.cid, "start", name)
+        if work.cancel(key) and self.ref is not None:
+            self.ref._post(("async", (key, None, ("exit", reason))))
+        for key in work.running(self.cid, "assign"):
+            if name in key[2] and work.cancel(key):
+                self.assign({k: self.assigns[k].errored(("exit", reason)) for k in key[2]})
+        return self
 
     # -- live components ----------------------------------------------------------------
 

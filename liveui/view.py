@@ -115,5 +115,9 @@ class LiveView(Renderable):
         """Handle a message sent with `socket.ref.send(...)` or from PubSub."""
         log.warning("%s has no handle_info for message %r", type(self).__name__, message)
 
+    def handle_async(self, name: str, result: Any, socket: Socket) -> Any:
+        """The outcome of `socket.start_async(name, ...)`: `("ok", value)` or `("exit", reason)`."""
+        log.warning("%s has no handle_async for %r (result %r)", type(self).__name__, name, result)
+
     def terminate(self, reason: Any, socket: Socket) -> Any:
         """Called once when the connected view ends (leave, navigation, crash, disconnect)."""

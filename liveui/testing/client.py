@@ -253,11 +253,12 @@ class View:
 
     async def render_async(self, timeout: float | None = None) -> str:
         """The HTML once the view has done everything asked of it so far (messages sent to it,
-        timers already fired): a no-op push queued behind that work comes back (bounded)."""
+        timers already fired) and its assign_async/start_async work has ended (bounded)."""
         await asyncio.sleep(0)  # let messages sent from this thread reach the view's mailbox first
         previous, self.client.timeout = self.client.timeout, timeout or self.client.timeout
         try:
-            self._apply_reply(await self.client.request(self, "cids_will_destroy", {"cids": []}))
+            self._apply_reply(await self.client.request(self, "event", {"type": "hook", "event": "lv:await-async",
+                                                                        "value": {}}))
         finally:
             self.client.timeout = previous
         await self._free_components()
