@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import secrets
 from collections.abc import Iterable
 from html import escape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
@@ -37,18 +39,48 @@ class App:
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
         self.token_max_age = token_max_age
-        self.static_dirs: list[tuple[str, str]] = []
+        self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
+        self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))
 
     def static(self, prefix: str, directory: str) -> None:
         """Serve the files of `directory` under the URL `prefix` (e.g. "/assets")."""
         self.static_dirs.append((prefix.rstrip("/"), os.path.abspath(directory)))
 
-    def render_layout(self, inner: Markup, page_title: Any, csrf_token: str) -> str:
-        """The root layout around a view's container (dead render only)."""
-        return self._layout.render({
+    def static_url(self, path: str) -> str:
+        """`path` of a served static file with `?vsn=` its content digest: mark the tag that
+        loads it `phx-track-static` and `socket.static_changed()` tells when it changed."""
+        version = self._static_version(path)
+        return f"{path}?vsn={version}" if version else path
+
+    def static_changed(self, tracked: Any) -> bool:
+        """Whether any of these tracked static URLs (the client's `_track_static`) is out of date."""
+        for url in tracked if isinstance(tracked, list) else []:
+            parts = urlsplit(str(url))
+            sent = parse_qs(parts.query).get("vsn", [None])[0]
+            current = self._static_version(parts.path)
+            if current is not None and sent != current:
+                return True
+        return False
+
+    def _static_version(self, path: str) -> str | None:
+        for prefix, directory in self.static_dirs:
+            if path.startswith(prefix + "/"):
+                file = os.path.realpath(os.path.join(directory, path[len(prefix) + 1:]))
+                if file.startswith(directory + os.sep) and os.path.isfile(file):
+                    mtime = os.path.getmtime(file)
+                    known = self._versions.get(file)
+                    if known is None or known[0] != mtime:
+                        with open(file, "rb") as f:
+                            known = self._versions[file] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
+                    return known[1]
+        return None
+
+    def render_layout(self, inner: Markup, page_title: Any, csrf_token: str, layout: Any = None) -> str:
+        """The root layout (or a view's own) around a view's container (dead render only)."""
+        return (layout or self._layout).render({
             "inner_content": inner, "page_title": page_title, "app_title": self.title,
-            "csrf_token": csrf_token, "head": self.head, "static_prefix": STATIC_PREFIX,
+            "csrf_token": csrf_token, "head": self.head, "static_url": self.static_url,
         })
 
     def render_not_found(self, url: str) -> str:

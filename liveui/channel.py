@@ -20,7 +20,7 @@ from .async_work import AsyncWork, assign_outcome
 from .components import Components
 from .diff import Differ
 from .params import decode_event_value
-from .refs import ViewRef
+from .refs import ViewGone, ViewRef
 from .router import Match, view_key
 from .serializer import Message
 from .socket import Navigation, Socket
@@ -180,7 +180,9 @@ class ViewChannel:
         """Pushes still queued when the view ends get the reply of a topic that is gone."""
         while self._mailbox:
             kind, item = self._mailbox.popleft()
-            if kind == "message":
+            if kind == "call":
+                item[1].set_exception(ViewGone("the view ended before answering"))
+            elif kind == "message":
                 leaving = item.event == "phx_leave"
                 self.reply(item, "ok" if leaving else "error", {} if leaving else {"reason": "unmatched topic"})
 
@@ -191,6 +193,12 @@ class ViewChannel:
             await lifecycle.call(self.view.terminate, reason, self.socket)
         except Exception:
             log.exception("terminate of %s raised", self.topic)
+
+    def _log(self, callback: str, *what: Any) -> None:
+        """Log a callback at the view class's `log_level` (None: not at all)."""
+        level = type(self.view).log_level  # type: ignore[union-attr]
+        if level is not None and log.isEnabledFor(level):
+            log.log(level, "%s %s %s %s", type(self.view).__name__, self.topic, callback, " ".join(map(repr, what)))
 
     # -- sending ------------------------------------------------------------------------
 
@@ -210,7 +218,8 @@ class ViewChannel:
         if kind == "join":
             await self._join(item)
         elif kind == "info":
-            await lifecycle.call(self.view.handle_info, item, self.socket)  # type: ignore[union-attr]
+            self._log("handle_info", item)
+            await lifecycle.dispatch(self.view, "handle_info", self.socket, item)  # type: ignore[arg-type]
             await self._after(None)
         elif kind == "update":
             target, assigns = item
@@ -218,6 +227,18 @@ class ViewChannel:
             await self._after(None)
         elif kind == "async":
             await self._async_outcome(*item)
+        elif kind == "cast":
+            await lifecycle.call(self.view.handle_cast, item, self.socket)  # type: ignore[union-attr]
+            await self._after(None)
+        elif kind == "call":
+            message, answer = item
+            try:
+                result = await lifecycle.call(self.view.handle_call, message, self.socket)  # type: ignore[union-attr]
+            except BaseException as exc:
+                answer.set_exception(exc)
+                raise
+            answer.set_result(result)
+            await self._after(None)
         else:
             handler = _HANDLERS.get(item.event)
             if not isinstance(item.payload, dict):  # a binary push: only upload channels take those
@@ -300,7 +321,9 @@ class ViewChannel:
             view = nested.resolve(token.get("view"))()
         except (TypeError, ImportError) as bad:
             raise JoinError({"reason": "unauthorized"}, str(bad)) from None
-        await lifecycle.call(view.mount, {}, token.get("session") or {}, socket)
+        session = token.get("session") or {}
+        if await lifecycle.on_mount(type(view).on_mount, {}, session, socket):
+            await lifecycle.call(view.mount, {}, session, socket)
         self._refuse_if_navigating(socket)
         return view, socket, None, None
 
@@ -352,7 +375,7 @@ class ViewChannel:
                 socket.navigation = Navigation("navigate", navigation.to, navigation.replace)
                 return match, last
             last, match = navigation, target
-            await lifecycle.call(view.handle_params, match.params, match.uri, socket)
+            await lifecycle.dispatch(view, "handle_params", socket, match.params, match.uri)
         raise RuntimeError(f"push_patch kept patching after {_MAX_PATCHES} rounds (last to {socket.navigation})")
 
     def _navigation(self, navigation: Navigation, socket: Socket) -> dict[str, Any]:
@@ -367,11 +390,13 @@ class ViewChannel:
         assert socket is not None and view is not None and components is not None
         changed = socket.take_changes()
         with render_scope.rendering(self.connection.endpoint, socket.id, self.live_session, True):
-            diff = self.differ.render(view.template_for(socket.assigns), socket.assigns, changed)
-            socket.streams_sent()
+            diff = self.differ.render(view.template_for(socket.assigns, socket.render_fn), socket.assigns, changed)
+            socket.rendered()
             rendered = await components.render(self.differ.placed)
         if rendered:
             diff["c"] = rendered
+        for _, hook in list(socket.hooks.get("after_render", ())):
+            await lifecycle.call(hook, socket)
         if "page_title" in socket.assigns and ("page_title" in changed or "s" in diff):
             diff["t"] = str(socket.assigns["page_title"])
         events = socket.take_events()
@@ -432,12 +457,11 @@ class ViewChannel:
             log.warning("unknown reserved event %r on %s", name, self.topic)
             self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
             return
+        self._log("handle_event", name, params, payload.get("cid"))
         if "cid" in payload:
             result = await self._component_event(message, name, params)
         else:
-            result = await lifecycle.call(self.view.handle_event, name, params, self.socket)  # type: ignore[union-attr]
-        if isinstance(result, (lifecycle.Cont, lifecycle.Halt)):
-            result = result.reply
+            result = await lifecycle.dispatch(self.view, "handle_event", self.socket, name, params)  # type: ignore[arg-type]
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
         await self._after(message, result)
@@ -449,7 +473,7 @@ class ViewChannel:
             log.warning("event %r for component %r on %s: no such component (removed?)", name,
                         message.payload["cid"], self.topic)
             return None
-        return await self.components.run(mounted, mounted.component.handle_event, name, params)  # type: ignore[union-attr]
+        return await self.components.run(mounted, "handle_event", name, params)  # type: ignore[union-attr]
 
     async def _async_outcome(self, key: Any, task: Any, outcome: tuple[str, Any]) -> None:
         """The outcome of background work, if it is still wanted (not replaced or cancelled)."""
@@ -465,9 +489,9 @@ class ViewChannel:
             if mounted is not None:
                 self.components.touch(mounted)  # type: ignore[union-attr]
         elif mounted is not None:
-            await self.components.run(mounted, mounted.component.handle_async, name, outcome)  # type: ignore[union-attr]
+            await self.components.run(mounted, "handle_async", name, outcome)  # type: ignore[union-attr]
         else:
-            await lifecycle.call(self.view.handle_async, name, outcome, socket)  # type: ignore[union-attr]
+            await lifecycle.dispatch(self.view, "handle_async", socket, name, outcome)  # type: ignore[arg-type]
         await self._after(None)
         self._answer_awaiting()
 
@@ -484,7 +508,7 @@ class ViewChannel:
             self.reply(message, "ok", {"link_redirect": True})
             return
         self.match = target
-        await lifecycle.call(self.view.handle_params, target.params, target.uri, self.socket)  # type: ignore[union-attr]
+        await lifecycle.dispatch(self.view, "handle_params", self.socket, target.params, target.uri)  # type: ignore[arg-type]
         await self._after(message)
 
     async def _leave(self, message: Message) -> None:

@@ -197,10 +197,10 @@ class Components:
         """Re-render a component with the next diff (its assigns were changed from outside)."""
         self._dirty[mounted.cid] = None
 
-    async def run(self, mounted: _Mounted, callback: Any, *args: Any) -> Any:
-        """Run one of the component's callbacks (handle_event, handle_async...) with its socket
-        last; it re-renders with the next diff."""
-        result = await lifecycle.call(callback, *args, mounted.socket)
+    async def run(self, mounted: _Mounted, stage: str, *args: Any) -> Any:
+        """Run the component's hooks and callback of `stage` (handle_event, handle_async); it
+        re-renders with the next diff."""
+        result = await lifecycle.dispatch(mounted.component, stage, mounted.socket, *args)
         self._bubble(mounted.socket)
         self._dirty[mounted.cid] = None
         return result
@@ -227,6 +227,8 @@ class Components:
                 diff = self._render_one(mounted, out)
                 if diff:
                     out[str(cid)] = diff
+                for _, hook in list(mounted.socket.hooks.get("after_render", ())):
+                    await lifecycle.call(hook, mounted.socket)
                 for cid_placed, call in mounted.differ.placed:
                     if cid_placed in seen:
                         _duplicates([*placed, *mounted.differ.placed])
@@ -257,7 +259,7 @@ class Components:
 
     def _render_one(self, mounted: _Mounted, out: dict[str, Any]) -> dict[str, Any]:
         socket = mounted.socket
-        template = mounted.component.template_for(socket.assigns)
+        template = mounted.component.template_for(socket.assigns, socket.render_fn)
         changed = socket.take_changes()
         shared = None
         if not mounted.rendered:
@@ -267,7 +269,7 @@ class Components:
                 changed = None
         mounted.rendered = True
         diff = mounted.differ.render(template, socket.assigns, changed)
-        socket.streams_sent()
+        socket.rendered()
         prints = mounted.differ.prints
         self._templates[template] = mounted.cid
         if "s" in diff or shared is not None:
@@ -384,6 +386,7 @@ async def _render_static(calls: list[tuple[CID, ComponentCall]], scope: render_s
         for assigns, socket, component in batch:
             if many is None:
                 await lifecycle.call(component.update, assigns, socket)
-            html[socket.assigns["myself"]] = rendered = component.template_for(socket.assigns).render(socket.assigns)
+            template = component.template_for(socket.assigns, socket.render_fn)
+            html[socket.assigns["myself"]] = rendered = template.render(socket.assigns)
             _check_root(cls, rendered)
     return [html[cid] for cid, _ in calls]

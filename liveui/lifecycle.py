@@ -33,6 +33,26 @@ async def call(fn: Any, *args: Any) -> Any:
     return result
 
 
+async def dispatch(view: Any, stage: str, socket: Socket, *args: Any) -> Any:
+    """The hooks attached to `stage` (`socket.attach_hook`), then the view's own callback of
+    that name unless a hook returned `Halt`: what the callback (or the halting hook) replies."""
+    for _, hook in list(socket.hooks.get(stage, ())):
+        result = await call(hook, *args, socket)
+        if isinstance(result, Halt):
+            return result.reply
+    result = await call(getattr(view, stage), *args, socket)
+    return result.reply if isinstance(result, (Cont, Halt)) else result
+
+
+async def on_mount(hooks: Any, params: dict[str, Any], session: dict[str, Any], socket: Socket) -> bool:
+    """Run on_mount hooks in order; False when one halted (it may have asked for a redirect)."""
+    for hook in hooks:
+        result = await call(hook, params, session, socket)
+        if isinstance(result, Halt) or result is False:
+            return False
+    return True
+
+
 def session_for(match: Match, session: dict[str, Any]) -> dict[str, Any]:
     """The session a view mounts with: the browser session plus its live session's extras."""
     extra = match.route.live_session.session
@@ -42,20 +62,19 @@ def session_for(match: Match, session: dict[str, Any]) -> dict[str, Any]:
 
 
 async def mount(view: LiveView, match: Match, session: dict[str, Any], socket: Socket) -> bool:
-    """on_mount hooks, mount, handle_params; False when a hook halted or a redirect was requested.
+    """on_mount hooks (the live session's, then the view's), mount, handle_params; False when a
+    hook halted or a redirect was requested.
 
     A push_patch stays pending on the socket: the dead render answers it with a redirect, a join
     follows it (ViewChannel._follow_patches).
     """
     params = match.params
-    for hook in match.route.live_session.on_mount:
-        result = await call(hook, params, session, socket)
-        if isinstance(result, Halt) or result is False:
-            return False
+    if not await on_mount([*match.route.live_session.on_mount, *type(view).on_mount], params, session, socket):
+        return False
     if match.route.action is not None:
         socket.assign(live_action=match.route.action)
     await call(view.mount, params, session, socket)
     if socket.navigation is not None and socket.navigation.kind != "patch":
         return False
-    await call(view.handle_params, params, match.uri, socket)
+    await dispatch(view, "handle_params", socket, params, match.uri)
     return socket.navigation is None or socket.navigation.kind == "patch"

@@ -45,7 +45,7 @@ async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[s
     token = session_token(app, view_id, match.route.view, match.route.live_session.name, user_session)
     static_token = app.signer.sign("static", {"id": view_id, "flash": socket.assigns["flash"]})
     with render_scope.rendering(app, view_id, match.route.live_session.name, False) as scope:
-        inner = await fill_static(view.template_for(socket.assigns).render(socket.assigns), scope)
+        inner = await fill_static(view.template_for(socket.assigns, socket.render_fn).render(socket.assigns), scope)
     container = markup(type(view), view_id, {
         "data-phx-main": None, "data-phx-session": token, "data-phx-static": static_token,
     }, inner)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
+
+
+class ViewGone(Exception):
+    """A call to a view that has ended (or ends before answering)."""
 
 
 class Timer:
@@ -56,6 +61,22 @@ class ViewRef:
     def send_after(self, message: Any, seconds: float) -> Timer:
         """Send `message` after a delay; `.cancel()` on the result prevents it."""
         return self._later(seconds, ("info", message))
+
+    def cast(self, message: Any) -> None:
+        """Queue `message` for the view's handle_cast (no answer; a no-op once the view ended)."""
+        self._post(("cast", message))
+
+    async def call(self, message: Any, timeout: float = 5.0) -> Any:
+        """Ask the view: its `handle_call(message, socket)` return value (from any event loop).
+
+        Raises ViewGone if the view has ended, TimeoutError after `timeout` seconds, or the
+        exception handle_call raised (which also ends the view, as a crash does).
+        """
+        if not self.alive:
+            raise ViewGone("the view has ended")
+        answer: Future[Any] = Future()
+        self._post(("call", (message, answer)))
+        return await asyncio.wait_for(asyncio.wrap_future(answer), timeout)
 
     def send_update(self, target: Any, **assigns: Any) -> None:
         """Run `update` of a live component of this view with `assigns`, then re-render it.

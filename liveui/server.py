@@ -7,7 +7,7 @@ from typing import Any
 import tornado.web
 from tornado.httpserver import HTTPServer
 
-from .app import STATIC_DIR, STATIC_PREFIX, App
+from .app import App
 from .page import render_page
 from .session import ensure_session
 from .tokens import InvalidToken, csrf_token
@@ -53,7 +53,6 @@ def make_application(app: App) -> tornado.web.Application:
     """The Tornado application serving `app`."""
     handlers: list[Any] = [
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
-        (STATIC_PREFIX + r"/(.*)", tornado.web.StaticFileHandler, {"path": STATIC_DIR}),
     ]
     handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
     handlers.append((r"/.*", PageHandler, {"app": app}))

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .async_work import AsyncWork
     from .refs import ViewRef
 
+HOOK_STAGES = ("handle_params", "handle_event", "handle_info", "handle_async", "after_render")
+
 _IMMUTABLE = (str, int, float, bool, bytes, type(None), frozenset)
 
 
@@ -73,6 +75,9 @@ class Socket:
         self.stream_prefix = ""  # a component's streams are "<cid>-<n>"
         self.work: AsyncWork | None = None  # set once connected: background work runs only then
         self.cid: int | None = None  # a component's socket: its cid
+        self.hooks: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
+        self.render_fn: Callable[[Any], Any] | None = None
+        self._temporary: dict[str, Any] = {}
         self._connect_params = dict(connect_params) if connect_params is not None else None
         self._connect_info = dict(connect_info or {})
 
@@ -98,6 +103,19 @@ class Socket:
         """Assign `fn()` only when `key` is not assigned yet."""
         if key not in self.assigns:
             self.assign({key: fn()})
+        return self
+
+    def temporary_assigns(self, **defaults: Any) -> Socket:
+        """Assigns reset to these defaults after every render (`temporary_assigns` of mount):
+        the server does not keep what it sent, e.g. messages appended on the client."""
+        self._temporary.update(defaults)
+        for key, value in defaults.items():
+            self.assigns.setdefault(key, value)
+        return self
+
+    def render_with(self, render: Callable[[Any], Any]) -> Socket:
+        """Render with `render(assigns)` (Jinja2 source or a Template) instead of the view's own."""
+        self.render_fn = render
         return self
 
     def put_private(self, key: str, value: Any) -> Socket:
@@ -180,10 +198,11 @@ class Socket:
         streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", dom_id)
         return self
 
-    def streams_sent(self) -> None:
-        """After a render: the streams forget what it sent."""
+    def rendered(self) -> None:
+        """After a render: streams forget what it sent, temporary assigns go back to their defaults."""
         for stream in self.assigns.get("streams", {}).values():
             stream.sent()
+        self.assigns.update(self._temporary)  # not a change: the client already has what was sent
 
     def _streams(self) -> Streams:
         streams = self.assigns.get("streams")
@@ -198,6 +217,27 @@ class Socket:
         if stream is None:
             stream = streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", default_dom_id(name))
         return stream
+
+    # -- lifecycle hooks ------------------------------------------------------------------
+
+    def attach_hook(self, name: str, stage: str, fn: Callable[..., Any]) -> Socket:
+        """Run `fn` before the view's own callback of `stage` (with the same arguments, the
+        socket last); returning `Halt(reply)` stops there. `after_render` hooks get the socket
+        after each render."""
+        if stage not in HOOK_STAGES:
+            raise ValueError(f"attach_hook: no stage {stage!r}; stages are {', '.join(HOOK_STAGES)}")
+        if self.cid is not None and stage not in ("handle_event", "after_render"):
+            raise ValueError(f"attach_hook: a live component takes handle_event and after_render hooks, not {stage!r}")
+        hooks = self.hooks.setdefault(stage, [])
+        if any(existing == name for existing, _ in hooks):
+            raise ValueError(f"attach_hook: a hook named {name!r} is already attached to {stage}")
+        hooks.append((name, fn))
+        return self
+
+    def detach_hook(self, name: str, stage: str) -> Socket:
+        """Remove the hook `name` from `stage` (nothing happens if there is none)."""
+        self.hooks[stage] = [(existing, fn) for existing, fn in self.hooks.get(stage, ()) if existing != name]
+        return self
 
     # -- async work -----------------------------------------------------------------------
 
@@ -253,6 +293,12 @@ class Socket:
     def get_connect_params(self) -> dict[str, Any] | None:
         """The params the client sent with its join (LiveSocket `params`); None while not connected."""
         return self._connect_params if self.connected else None
+
+    def static_changed(self) -> bool:
+        """Whether the page's `phx-track-static` assets differ from what the server now serves
+        (a deploy happened since the page loaded: ask the user to reload)."""
+        params = self.get_connect_params() or {}
+        return self.endpoint is not None and self.endpoint.static_changed(params.get("_track_static"))
 
     def get_connect_info(self, key: str) -> Any:
         """Information about the connection (peer_data, user_agent, uri, x_headers), or None."""

@@ -49,7 +49,8 @@ class Renderable:
 
     @classmethod
     def resolve_template(cls) -> templates.Template:
-        """The class's template: the `template` attribute or the colocated `<module>.html.j2`."""
+        """The class's template: the `template` attribute or the colocated `<module>.html.j2`,
+        inside its `layout` when it has one."""
         cached = cls.__dict__.get("_compiled_template")
         if cached is not None:
             return cached
@@ -63,6 +64,12 @@ class Renderable:
             compiled = templates.load(templates.colocated(cls.__module__, source), names)
         else:
             compiled = templates.from_string(source, cls._anchor(), names)
+        layout = getattr(cls, "layout", None)
+        if layout is not None:  # the view's template streams into the layout's `content` block
+            wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
+            compiled = templates.from_string(wrapper, cls._anchor() + ":layout", {
+                **names, "__lv_layout": templates.colocated(cls.__module__, layout), "__lv_inner": compiled.jinja,
+            })
         cls._compiled_template = compiled  # type: ignore[attr-defined]
         return compiled
 
@@ -81,9 +88,10 @@ class Renderable:
             if isinstance(value, type) and issubclass(value, Renderable) and not value.__module__.startswith("liveui.")
         } if module is not None else {}
 
-    def template_for(self, assigns: dict[str, Any]) -> templates.Template:
-        """The template of this render: from `render()` when it returns one, else the class's."""
-        rendered = self.render(assigns)
+    def template_for(self, assigns: dict[str, Any], render: Any = None) -> templates.Template:
+        """The template of this render: from `render` (`socket.render_with`, else `self.render`)
+        when it returns one, else the class's."""
+        rendered = (render or self.render)(assigns)
         if rendered is None:
             return type(self).resolve_template()
         if isinstance(rendered, templates.Template):
@@ -100,6 +108,9 @@ class LiveView(Renderable):
     (see `Renderable`). Callbacks may be plain functions or coroutines."""
 
     container: ClassVar[tuple[str, dict[str, str]]] = ("div", {})
+    layout: ClassVar[str | None] = None  # a template beside the module whose {% block content %} holds the view
+    log_level: ClassVar[int | None] = logging.DEBUG  # events and messages are logged at this level; None: not
+    on_mount: ClassVar[tuple[Any, ...]] = ()  # hooks fn(params, session, socket), after the live session's
 
     def mount(self, params: dict[str, Any], session: dict[str, Any], socket: Socket) -> Any:
         """Set up the initial assigns; runs for the dead render and again once connected."""
@@ -114,6 +125,14 @@ class LiveView(Renderable):
     def handle_info(self, message: Any, socket: Socket) -> Any:
         """Handle a message sent with `socket.ref.send(...)` or from PubSub."""
         log.warning("%s has no handle_info for message %r", type(self).__name__, message)
+
+    def handle_call(self, message: Any, socket: Socket) -> Any:
+        """Answer `await socket.ref.call(message)` from other code: the return value is the answer."""
+        raise NotImplementedError(f"{type(self).__name__} has no handle_call for {message!r}")
+
+    def handle_cast(self, message: Any, socket: Socket) -> Any:
+        """Handle `socket.ref.cast(message)` (no answer)."""
+        log.warning("%s has no handle_cast for message %r", type(self).__name__, message)
 
     def handle_async(self, name: str, result: Any, socket: Socket) -> Any:
         """The outcome of `socket.start_async(name, ...)`: `("ok", value)` or `("exit", reason)`."""

@@ -79,6 +79,11 @@ class Template:
 
     __slots__ = ("_jinja", "name")
 
+    @property
+    def jinja(self) -> jinja2.Template:
+        """The Jinja2 template (to include it from another template)."""
+        return self._jinja
+
     def __init__(self, jinja_template: jinja2.Template) -> None:
         self._jinja = jinja_template
         self.name = jinja_template.filename or jinja_template.name or "<inline template>"

@@ -37,6 +37,7 @@ class LiveSocketHandler(tornado.websocket.WebSocketHandler):
             "user_agent": request.headers.get("User-Agent"),
             "uri": request.full_url(),
             "x_headers": {k: v for k, v in request.headers.items() if k.lower().startswith("x-")},
+            "trace_context_headers": {k: v for k, v in request.headers.items() if k.lower() in ("traceparent", "tracestate")},
         }
         self.connection = Connection(self.app, self, csrf=csrf, info=info)
 
