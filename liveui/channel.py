@@ -68,6 +68,7 @@ class ViewChannel:
         self.differ = Differ()
         self.components: Components | None = None
         self.work = AsyncWork(self._post)
+        self._sleep: asyncio.TimerHandle | None = None  # hibernation, armed while idle
         self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
@@ -84,6 +85,9 @@ class ViewChannel:
         self._post(("stop", reason))
 
     def _post(self, item: tuple[str, Any]) -> None:
+        if self._sleep is not None:
+            self._sleep.cancel()
+            self._sleep = None
         if self.done.done():
             self._mailbox.append(item)
             self._refuse_queued()
@@ -112,6 +116,21 @@ class ViewChannel:
             self.task = self._loop.create_task(self._resume(work, waiting_on), name=f"liveui {self.topic}")
             return
         self._busy = False
+        self._idle()
+
+    def _idle(self) -> None:
+        """The mailbox is empty: after the view's `hibernate_after` seconds of this, compact it."""
+        if self._sleep is not None:
+            self._sleep.cancel()
+        after = getattr(self.view, "hibernate_after", None)
+        if after is not None and not self.done.done():
+            self._sleep = self._loop.call_later(after, self._hibernate)
+
+    def _hibernate(self) -> None:
+        self._sleep = None
+        if not self._busy and not self.done.done():
+            self.differ.compact()
+            self.components.compact()  # type: ignore[union-attr]
 
     async def _run(self, work: Any) -> None:
         try:
@@ -172,6 +191,8 @@ class ViewChannel:
         self.done.set_result(None)
         self.ref.close()
         self.work.close()
+        if self._sleep is not None:
+            self._sleep.cancel()
         self.connection.forget(self)
         self._refuse_queued()
         await self._terminate(reason)

@@ -300,6 +300,11 @@ class Components:
                 view.put_flash(kind, message)
             socket.assigns["flash"] = {}
 
+    def compact(self) -> None:
+        """The view hibernates: so do its components' diff engines."""
+        for mounted in self._by_cid.values():
+            mounted.differ.compact()
+
     def will_destroy(self, cids: Iterable[Any]) -> None:
         """The client no longer shows these components: free them unless a render uses them again."""
         self._marked.update(cid for cid in cids if type(cid) is int and cid in self._by_cid)

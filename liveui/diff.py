@@ -10,8 +10,11 @@ moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See PROTOCOL.md §4.
 from __future__ import annotations
 
 import copy
+import hashlib
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from markupsafe import Markup
@@ -60,6 +63,52 @@ def _copy(printed: Any) -> Any:
     if kind is CompPrint:
         return CompPrint(printed.key, printed.statics, {k: _copy(v) for k, v in printed.entries.items()})
     return EntryPrint(printed.pos, printed.state, {k: _copy(v) for k, v in printed.children.items()})
+
+
+class Digest:
+    """A loop entry's data, compacted: equal to a value whose pickle has the same digest.
+
+    Unequal values never digest alike (short of a collision); equal values that pickle
+    differently (dicts in another order) compare unequal, which only re-renders the entry.
+    """
+
+    __slots__ = ("value",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, value: bytes) -> None:
+        self.value = value
+
+    @classmethod
+    def of(cls, state: Any) -> Any:
+        try:
+            return cls(hashlib.blake2b(pickle.dumps(state, 5), digest_size=16).digest())
+        except Exception:  # unpicklable: never equal, its entry always re-renders
+            return _MISSING
+
+    def __eq__(self, other: object) -> bool:
+        digest = other if type(other) is Digest else Digest.of(other)
+        return type(digest) is Digest and digest.value == self.value
+
+
+_NO_CHILDREN: Mapping[int, Any] = MappingProxyType({})
+
+
+def _compact(printed: Any) -> None:
+    """Replace the data kept for each loop entry by its digest, all the way down (and share one
+    empty mapping among the entries without nested nodes)."""
+    if type(printed) is CompPrint:
+        for entry in printed.entries.values():
+            if not entry.children:
+                entry.children = _NO_CHILDREN  # type: ignore[assignment]
+            if type(entry.state) is not Digest:
+                digest = Digest.of(entry.state)
+                if type(digest) is Digest:  # an unpicklable one keeps its copy
+                    entry.state = digest
+            for child in entry.children.values():
+                _compact(child)
+    elif printed is not None:
+        for child in printed.children.values():
+            _compact(child)
 
 
 class _Restart(Exception):
@@ -195,6 +244,10 @@ class Differ:
     def reset(self) -> None:
         """Forget what the client holds (a rejoin): the next render is full."""
         self.prints = None
+
+    def compact(self) -> None:
+        """Keep a digest of each loop entry's data instead of a copy (an idle view hibernates)."""
+        _compact(self.prints)
 
     def adopt(self, other: Differ) -> None:
         """Render the next time as a diff against what `other`'s client holds (statics sharing)."""
