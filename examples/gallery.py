@@ -6,11 +6,14 @@ import liveui
 
 from .cart import Cart
 from .counter import Counter
+from .feed import Feed
 from .dashboard import Dashboard
 from .form import SignupForm
 from .hooks import HookDemo
 from .index import Index
 from .items import ItemList, ItemShow
+from .loading import Loading
+from .songs import Songs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -31,4 +34,7 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/hooks", HookDemo)
     app.live("/dashboard", Dashboard)
     app.live("/cart", Cart)
+    app.live("/songs", Songs)
+    app.live("/feed", Feed)
+    app.live("/async", Loading)
     return app

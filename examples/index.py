@@ -9,6 +9,9 @@ PAGES = [
     ("/hooks", "Hooks", "push_event to a client hook, hook pushEvent with a reply"),
     ("/dashboard", "Dashboard", "nested live views (live_render), each with its own state"),
     ("/cart", "Cart", "live components, function components with slots, async_result"),
+    ("/songs", "Streams", "streams: insert at the top or bottom, update, delete, reset, limit"),
+    ("/feed", "Feed", "infinite scroll: a stream fed by phx-viewport-bottom"),
+    ("/async", "Async", "assign_async with loading and failure, start_async with cancel"),
 ]
 
 
