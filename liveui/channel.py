@@ -69,6 +69,7 @@ class ViewChannel:
         self.components: Components | None = None
         self.work = AsyncWork(self._post)
         self._sleep: asyncio.TimerHandle | None = None  # hibernation, armed while idle
+        self._active = 0.0  # when the mailbox last ran empty
         self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
@@ -85,9 +86,6 @@ class ViewChannel:
         self._post(("stop", reason))
 
     def _post(self, item: tuple[str, Any]) -> None:
-        if self._sleep is not None:
-            self._sleep.cancel()
-            self._sleep = None
         if self.done.done():
             self._mailbox.append(item)
             self._refuse_queued()
@@ -119,18 +117,24 @@ class ViewChannel:
         self._idle()
 
     def _idle(self) -> None:
-        """The mailbox is empty: after the view's `hibernate_after` seconds of this, compact it."""
-        if self._sleep is not None:
-            self._sleep.cancel()
-        after = getattr(self.view, "hibernate_after", None)
-        if after is not None and not self.done.done():
-            self._sleep = self._loop.call_later(after, self._hibernate)
+        """The mailbox is empty: after the view's `hibernate_after` seconds of this, compact it.
+        (One timer, re-armed when it fires early: a message costs a clock read, not a timer.)"""
+        self._active = self._loop.time()
+        if self._sleep is None and not self.done.done():
+            after = getattr(self.view, "hibernate_after", None)
+            if after is not None:
+                self._sleep = self._loop.call_later(after, self._hibernate, after)
 
-    def _hibernate(self) -> None:
+    def _hibernate(self, after: float) -> None:
         self._sleep = None
-        if not self._busy and not self.done.done():
-            self.differ.compact()
-            self.components.compact()  # type: ignore[union-attr]
+        if self.done.done():
+            return
+        idle = self._loop.time() - self._active
+        if self._busy or idle < after:
+            self._sleep = self._loop.call_later(after - idle if not self._busy else after, self._hibernate, after)
+            return
+        self.differ.compact()
+        self.components.compact()  # type: ignore[union-attr]
 
     async def _run(self, work: Any) -> None:
         try:
@@ -413,7 +417,7 @@ class ViewChannel:
         with render_scope.rendering(self.connection.endpoint, socket.id, self.live_session, True):
             diff = self.differ.render(view.template_for(socket.assigns, socket.render_fn), socket.assigns, changed)
             socket.rendered()
-            rendered = await components.render(self.differ.placed)
+            rendered = await components.render(self.differ.placed) if self.differ.placed or components.waiting() else None
         if rendered:
             diff["c"] = rendered
         for _, hook in list(socket.hooks.get("after_render", ())):

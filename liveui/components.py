@@ -162,6 +162,10 @@ class Components:
     def __len__(self) -> int:
         return len(self._by_cid)
 
+    def waiting(self) -> bool:
+        """Whether components wait for a render (sent updates, handled events) besides placements."""
+        return bool(self._updates or self._dirty)
+
     def get(self, cid: Any) -> _Mounted | None:
         return self._by_cid.get(cid) if type(cid) is int else None
 

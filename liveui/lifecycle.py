@@ -36,11 +36,15 @@ async def call(fn: Any, *args: Any) -> Any:
 async def dispatch(view: Any, stage: str, socket: Socket, *args: Any) -> Any:
     """The hooks attached to `stage` (`socket.attach_hook`), then the view's own callback of
     that name unless a hook returned `Halt`: what the callback (or the halting hook) replies."""
-    for _, hook in list(socket.hooks.get(stage, ())):
-        result = await call(hook, *args, socket)
-        if isinstance(result, Halt):
-            return result.reply
-    result = await call(getattr(view, stage), *args, socket)
+    hooks = socket.hooks.get(stage)
+    if hooks:
+        for _, hook in list(hooks):
+            result = await call(hook, *args, socket)
+            if isinstance(result, Halt):
+                return result.reply
+    result = getattr(view, stage)(*args, socket)
+    if inspect.isawaitable(result):
+        result = await result
     return result.reply if isinstance(result, (Cont, Halt)) else result
 
 

@@ -7,20 +7,35 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(slots=True)
 class Scope:
     """One view's render: `live_render` and `live_component` read it."""
 
-    app: Any
-    view_id: str
-    live_session: str
-    connected: bool
-    placed: list[Any] = field(default_factory=list)  # dead render: components awaiting their HTML
-    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    __slots__ = ("app", "view_id", "live_session", "connected", "_placed", "_nonce")
+
+    def __init__(self, app: Any, view_id: str, live_session: str, connected: bool) -> None:
+        self.app = app
+        self.view_id = view_id
+        self.live_session = live_session
+        self.connected = connected
+        self._placed: list[Any] | None = None
+        self._nonce = ""
+
+    @property
+    def placed(self) -> list[Any]:
+        """Dead render: the components placed so far, awaiting their HTML."""
+        if self._placed is None:
+            self._placed = []
+        return self._placed
+
+    @property
+    def nonce(self) -> str:
+        """Dead render: what makes this render's component markers unguessable."""
+        if not self._nonce:
+            self._nonce = secrets.token_hex(8)
+        return self._nonce
 
 
 _scope: ContextVar[Scope | None] = ContextVar("liveui_render_scope", default=None)
