@@ -11,6 +11,11 @@ from .lifecycle import Cont, Halt
 from .refs import ViewRef
 from .socket import Socket
 from .template import Template
+from .upload_tags import live_file_input, live_img_preview, upload_errors
+from .uploads import UploadConfig, UploadEntry
 from .view import LiveView
+from .writers import TempFileWriter, UploadWriter
 
-__all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "ViewRef", "serve"]
+__all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "TempFileWriter",
+           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "live_file_input", "live_img_preview", "serve",
+           "upload_errors"]

@@ -14,7 +14,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle, nested
+from . import lifecycle, nested, uploads
 from . import scope as render_scope
 from .async_work import AsyncWork, assign_outcome
 from .components import Components
@@ -197,6 +197,9 @@ class ViewChannel:
         self.work.close()
         if self._sleep is not None:
             self._sleep.cancel()
+        if self.socket is not None:
+            for upload in list(self.socket.upload_channels.values()):
+                upload.end("cancel")
         self.connection.forget(self)
         self._refuse_queued()
         await self._terminate(reason)
@@ -252,6 +255,18 @@ class ViewChannel:
             await self._after(None)
         elif kind == "async":
             await self._async_outcome(*item)
+        elif kind == "upload":
+            socket, entry, error = item
+            config = socket.assigns.get("uploads", {}).get(entry.upload_config)
+            if config is not None and entry in config.entries:
+                if error is None:
+                    uploads.drop(socket, config, entry)
+                else:
+                    entry.valid = False
+                    config.errors.append((entry.ref, error))
+                    uploads.touch(socket)
+                self._touch(socket)
+                await self._after(None)
         elif kind == "cast":
             await lifecycle.call(self.view.handle_cast, item, self.socket)  # type: ignore[union-attr]
             await self._after(None)
@@ -429,8 +444,9 @@ class ViewChannel:
             diff["e"] = events
         return diff
 
-    async def _after(self, request: Message | None, reply: Any = None) -> None:
-        """Send what a callback produced: navigation, then the diff (in the reply to `request`)."""
+    async def _after(self, request: Message | None, reply: Any = None, response: dict[str, Any] | None = None) -> None:
+        """Send what a callback produced: navigation, then the diff (in the reply to `request`,
+        with `response`'s keys)."""
         socket = self.socket
         assert socket is not None and self.view is not None
         if socket.navigation is not None:
@@ -453,7 +469,7 @@ class ViewChannel:
         if reply is not None:
             diff["r"] = reply
         if request is not None:
-            self.reply(request, "ok", {"diff": diff} if diff else {})
+            self.reply(request, "ok", {**(response or {}), "diff": diff} if diff else response or {})
         elif diff:
             self.push("diff", diff)
 
@@ -466,6 +482,8 @@ class ViewChannel:
             if not isinstance(name, str):
                 raise ValueError(f"the event name must be a string, got {name!r}")
             params = decode_event_value(payload)
+            if payload.get("uploads"):
+                self._select(payload["uploads"], payload.get("cid"))
         except ValueError as bad:
             log.warning("bad event payload on %s: %s", self.topic, bad)
             self.reply(message, "error", {"reason": f"bad event payload: {bad}"})
@@ -526,6 +544,76 @@ class ViewChannel:
             for message in awaiting:
                 self.reply(message, "ok", {})
 
+    # -- uploads ------------------------------------------------------------------------
+
+    def upload_socket(self, cid: Any) -> Socket | None:
+        """The socket that holds uploads for `cid` (a component's, or the view's for None)."""
+        if cid is None:
+            return self.socket
+        mounted = self.components.get(cid) if self.components is not None else None
+        return mounted.socket if mounted is not None else None
+
+    def upload_ended(self, socket: Socket, entry: uploads.UploadEntry, error: str | None) -> None:
+        """An entry's upload channel ended early: drop the entry, or keep it with `error`."""
+        self._post(("upload", (socket, entry, error)))
+
+    def _touch(self, socket: Socket) -> None:
+        if socket.cid is not None:
+            mounted = self.components.get(socket.cid)  # type: ignore[union-attr]
+            if mounted is not None:
+                self.components.touch(mounted)  # type: ignore[union-attr]
+
+    def _upload_config(self, payload: dict[str, Any]) -> tuple[Socket, uploads.UploadConfig]:
+        socket = self.upload_socket(payload.get("cid"))
+        registered = socket.assigns.get("uploads") if socket is not None else None
+        config = registered.by_ref(payload.get("ref")) if registered is not None else None
+        if config is None:
+            raise ValueError(f"no upload with ref {payload.get('ref')!r} on this view (cid {payload.get('cid')!r})")
+        return socket, config  # type: ignore[return-value]
+
+    def _select(self, selected: Any, cid: Any) -> None:
+        """A form event's `uploads`: the entries the client selected, checked and kept."""
+        if not isinstance(selected, dict):
+            raise ValueError("uploads must be an object of upload ref -> entries")
+        for ref, entries in selected.items():
+            socket, config = self._upload_config({"ref": ref, "cid": cid})
+            uploads.put_entries(socket, config, entries)
+            self._touch(socket)
+
+    async def _allow_upload(self, message: Message) -> None:
+        payload = message.payload
+        try:
+            socket, config = self._upload_config(payload)
+            response = uploads.preflight(socket, config, payload.get("entries"), self._upload_signer(socket, config))
+        except ValueError as bad:
+            log.warning("bad allow_upload on %s: %s", self.topic, bad)
+            self.reply(message, "error", {"reason": f"bad allow_upload: {bad}"})
+            return
+        self._touch(socket)
+        await self._after(message, response=response)
+
+    def _upload_signer(self, socket: Socket, config: uploads.UploadConfig) -> Any:
+        signer = self.connection.endpoint.signer
+        return lambda entry: signer.sign("upload", {"view": self.topic[3:], "cid": socket.cid, "name": config.name,
+                                                    "config": config.ref, "entry": entry.ref, "uuid": entry.uuid})
+
+    async def _progress(self, message: Message) -> None:
+        payload = message.payload
+        try:
+            socket, config = self._upload_config(payload)
+            entry = config.entry(str(payload.get("entry_ref")))
+            if entry is None:
+                raise ValueError(f"no entry {payload.get('entry_ref')!r} in upload {config.name!r} (cancelled?)")
+            report = uploads.update_progress(socket, config, entry, payload.get("progress"))
+        except ValueError as bad:
+            log.warning("bad upload progress on %s: %s", self.topic, bad)
+            self.reply(message, "error", {"reason": f"bad progress: {bad}"})
+            return
+        self._touch(socket)
+        if report and config.progress is not None:
+            await lifecycle.call(config.progress, config.name, entry, socket)
+        await self._after(message)
+
     async def _live_patch(self, message: Message) -> None:
         url = message.payload.get("url")
         target = self.connection.endpoint.router.match(url) if isinstance(url, str) else None
@@ -555,6 +643,8 @@ _HANDLERS = {
     "phx_leave": ViewChannel._leave,
     "cids_will_destroy": ViewChannel._cids_will_destroy,
     "cids_destroyed": ViewChannel._cids_destroyed,
+    "allow_upload": ViewChannel._allow_upload,
+    "progress": ViewChannel._progress,
 }
 
 _CALLBACKS = {"event": "handle_event", "live_patch": "handle_params"}

@@ -182,6 +182,7 @@ class Components:
             socket.assign(id=call.id, myself=CID(cid))
             socket.stream_prefix = f"{cid}-"
             socket.work, socket.cid = self._view.work, cid
+            socket.upload_channels = self._view.upload_channels  # one registry per view: they end with it
             self._by_cid[cid] = _Mounted(cid, key, call.component(), socket, Differ(self.cid_for))
         self._marked.discard(cid)  # a render that uses a cid the client will destroy keeps it
         return cid

@@ -1,8 +1,9 @@
 """One client connection: Phoenix channel multiplexing over any transport.
 
-Routes frames to channels by topic, answers heartbeats, starts a view actor per `lv:` join
-(a second join of the same topic replaces the first, as live navigation expects), and refuses
-what it cannot route with the replies the Phoenix client understands.
+Routes frames to channels by topic, answers heartbeats, starts a view actor per `lv:` join and
+an upload channel per `lvu:` join (a second join of the same topic replaces the first, as live
+navigation expects), and refuses what it cannot route with the replies the Phoenix client
+understands.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .channel import ViewChannel
+from .upload_channel import UploadChannel
 from .serializer import FrameError, Message, decode_binary, decode_text, encode_text, reply
 
 log = logging.getLogger("liveui")
@@ -37,7 +39,7 @@ class Connection:
         self.endpoint = endpoint
         self.transport = transport
         self.info = dict(info or {})
-        self.channels: dict[str, ViewChannel] = {}
+        self.channels: dict[str, ViewChannel | UploadChannel] = {}
         self._csrf = csrf
         self.open = True
 
@@ -81,7 +83,9 @@ class Connection:
 
     def _join(self, message: Message) -> None:
         topic = message.topic
-        if not topic.startswith("lv:") or len(topic) <= 3 or not isinstance(message.payload, dict):
+        prefix, _, rest = topic.partition(":")
+        kind = {"lv": ViewChannel, "lvu": UploadChannel}.get(prefix)
+        if kind is None or not rest or not isinstance(message.payload, dict):
             self._unmatched(message)
             return
         old = self.channels.pop(topic, None)
@@ -91,14 +95,14 @@ class Connection:
         elif len(self.channels) >= MAX_CHANNELS:
             self.reply(message, "error", {"reason": "too many channels joined"})
             return
-        channel = self.channels[topic] = ViewChannel(self, topic, message.join_ref)
+        channel = self.channels[topic] = kind(self, topic, message.join_ref)
         channel.start(message)
 
     def _unmatched(self, message: Message) -> None:
         log.warning("no channel for %s %r (join first)", message.topic, message.event)
         self.reply(message, "error", {"reason": "unmatched topic"})
 
-    def forget(self, channel: ViewChannel) -> None:
+    def forget(self, channel: ViewChannel | UploadChannel) -> None:
         """Called by a channel when its actor has ended."""
         if self.channels.get(channel.topic) is channel:
             del self.channels[channel.topic]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import uploads
 from .async_result import AsyncResult
 from .streams import LiveStream, Streams, default_dom_id
 
@@ -77,6 +78,7 @@ class Socket:
         self.cid: int | None = None  # a component's socket: its cid
         self.hooks: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
         self.render_fn: Callable[[Any], Any] | None = None
+        self.upload_channels: dict[str, Any] = {}  # entry uuid -> its lvu: channel
         self._temporary: dict[str, Any] = {}
         self._connect_params = dict(connect_params) if connect_params is not None else None
         self._connect_info = dict(connect_info or {})
@@ -273,6 +275,53 @@ class Socket:
             if name in key[2] and work.cancel(key):
                 self.assign({k: self.assigns[k].errored(("exit", reason)) for k in key[2]})
         return self
+
+    # -- uploads --------------------------------------------------------------------------
+
+    def allow_upload(self, name: str, *, accept: Any, max_entries: int = 1, max_file_size: int = 8_000_000,
+                     chunk_size: int = 64_000, chunk_timeout: int = 10_000, external: Callable[..., Any] | None = None,
+                     progress: Callable[..., Any] | None = None, auto_upload: bool = False,
+                     writer: Callable[..., Any] | None = None) -> Socket:
+        """Accept uploads named `name` (see docs/uploads.md): `accept` is 'any' or extensions and
+        MIME types; sizes in bytes, `chunk_timeout` in ms; `progress(name, entry, socket)` runs
+        on each progress report; `external(entry, socket)` returns ("ok", meta) for a client-side
+        uploader; `writer(name, entry, socket)` makes the UploadWriter of each entry."""
+        uploads.allow(self, name, accept=accept, max_entries=max_entries, max_file_size=max_file_size,
+                      chunk_size=chunk_size, chunk_timeout=chunk_timeout, external=external, progress=progress,
+                      auto_upload=auto_upload, writer=writer)
+        return self
+
+    def disallow_upload(self, name: str) -> Socket:
+        """Stop accepting uploads named `name` (an error while entries are in progress)."""
+        uploads.disallow(self, name)
+        return self
+
+    def cancel_upload(self, name: str, ref: str) -> Socket:
+        """Drop the entry `ref` of upload `name` (its transfer stops, its temp file goes)."""
+        config = uploads.get(self, name)
+        entry = config.entry(str(ref))
+        if entry is not None:
+            uploads.drop(self, config, entry)
+        return self
+
+    def uploaded_entries(self, name: str) -> tuple[list[uploads.UploadEntry], list[uploads.UploadEntry]]:
+        """(completed, in progress) entries of upload `name`."""
+        return uploads.uploaded(uploads.get(self, name))
+
+    def consume_uploaded_entries(self, name: str, fn: Callable[[Any, uploads.UploadEntry], Any]) -> list[Any]:
+        """Call `fn(meta, entry)` for each completed entry (meta is `{"path": ...}` for the
+        default writer); it returns ("ok", value) to drop the entry and its temp file or
+        ("postpone", value) to keep it. Returns the values. An error while any is in progress."""
+        config = uploads.get(self, name)
+        completed, in_progress = uploads.uploaded(config)
+        if in_progress:
+            raise ValueError(f"cannot consume {name!r} while {len(in_progress)} entries are still uploading; "
+                             "check uploaded_entries() or consume on submit")
+        return uploads.consume(self, config, completed, fn)
+
+    def consume_uploaded_entry(self, entry: uploads.UploadEntry, fn: Callable[[Any, uploads.UploadEntry], Any]) -> Any:
+        """`consume_uploaded_entries` for one completed entry."""
+        return uploads.consume(self, uploads.get(self, entry.upload_config), [entry], fn)[0]
 
     # -- live components ----------------------------------------------------------------
 

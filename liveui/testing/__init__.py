@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Client", "Element", "Form", "Redirected", "View", "ViewCrashed", "follow_redirect", "live", "live_isolated",
-           "render_component"]
+__all__ = ["Client", "Element", "Form", "Redirected", "Upload", "View", "ViewCrashed", "follow_redirect", "live",
+           "live_isolated", "render_component"]
 
 
 def __getattr__(name: str) -> Any:

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
+from ..serializer import Message, encode_binary_client_push
 from .dom import Document, Node, parse
 from .events import Push, binding, click_value, form_value, key_value, target_cid
 from .rendered import Rendered, extract
+from .uploads import Upload
 from .wire import Page, open_wire
 
 TIMEOUT = 5.0
@@ -106,16 +108,25 @@ class Client:
         ref = self.wire.next_ref()
         if event == "phx_join":
             view.join_ref = ref
+        return await self.call(view.topic, view.join_ref, event, payload, ref=ref)
+
+    async def call(self, topic: str, join_ref: str | None, event: str, payload: dict[str, Any] | bytes,
+                   *, ref: str | None = None) -> dict[str, Any]:
+        """Push to any topic (bytes go as a binary frame) and wait for its reply."""
+        ref = ref or self.wire.next_ref()
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._replies[ref] = (view.topic, waiter)
-        self.wire.send([view.join_ref, ref, view.topic, event, payload])
+        self._replies[ref] = (topic, waiter)
+        if isinstance(payload, bytes):
+            self.wire.send_binary(encode_binary_client_push(Message(join_ref, ref, topic, event, payload)))
+        else:
+            self.wire.send([join_ref, ref, topic, event, payload])
         try:
             return await asyncio.wait_for(waiter, self.timeout)
         except TimeoutError:
             crash = self._crashes.take()
             if crash:
-                raise ViewCrashed(f"{view.topic} {event}: the view crashed\n{crash}") from None
-            raise AssertionError(f"no reply to {event} on {view.topic} within {self.timeout} s") from None
+                raise ViewCrashed(f"{topic} {event}: the view crashed\n{crash}") from None
+            raise AssertionError(f"no reply to {event} on {topic} within {self.timeout} s") from None
         finally:
             self._replies.pop(ref, None)
 
@@ -199,6 +210,12 @@ class View:
 
     def document(self) -> Document:
         return parse(self.render())
+
+    def file_input(self, form_selector: str, name: str, files: list[dict[str, Any]]) -> Upload:
+        """Files picked in the live_file_input `name` of a form: dicts with "name", "content"
+        (bytes) and optionally "type", "size" (the declared size), "last_modified". Send them
+        with `await upload.render_upload("a.png", percent)`."""
+        return Upload(self, form_selector, name, files)
 
     def element(self, selector: str, text_filter: Any = None) -> Element:
         """A handle on the one element matching `selector` (and containing `text_filter`)."""

@@ -94,6 +94,10 @@ class Wire:
     def send(self, frame: list[Any]) -> None:
         raise NotImplementedError
 
+    def send_binary(self, frame: bytes) -> None:
+        """Send a binary frame (an upload chunk)."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         """Close the connection (the server ends its views) and stop what `start` started."""
 
@@ -129,9 +133,14 @@ class MemoryWire(Wire):
     def send(self, frame: list[Any]) -> None:
         self._connection.receive_text(json.dumps(frame, separators=(",", ":")))
 
+    def send_binary(self, frame: bytes) -> None:
+        self._connection.receive_binary(frame)
+
     async def close(self) -> None:
         if self._connection is not None:
-            channels = list(self._connection.channels.values())
+            from ..channel import ViewChannel
+
+            channels = [c for c in self._connection.channels.values() if isinstance(c, ViewChannel)]
             self._connection.closed()
             if channels:
                 await asyncio.wait([channel.done for channel in channels], timeout=self.timeout)
@@ -207,6 +216,9 @@ class WebSocketWire(Wire):
 
     def send(self, frame: list[Any]) -> None:
         self._ws.write_message(json.dumps(frame, separators=(",", ":")))
+
+    def send_binary(self, frame: bytes) -> None:
+        self._ws.write_message(frame, binary=True)
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())

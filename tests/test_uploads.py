@@ -1,0 +1,366 @@
+"""Uploads over every transport of the `live` fixture: selection, preflight, chunks on `lvu:`
+channels, progress, consume/postpone/cancel, the server's own limits, writers, external
+uploads, components, and that no temp file outlives its entry."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import os
+import shutil
+import tempfile
+import tracemalloc
+
+import pytest
+
+from liveui import App, LiveComponent, LiveView
+from liveui.writers import TEMP_PREFIX
+
+FORM = """
+<form id="f" phx-change="validate" phx-submit="save"{{ target }}>
+  {{ live_file_input(uploads.docs) }}
+  {% for err in upload_errors(uploads.docs) %}<p class="config-error">{{ err }}</p>{% endfor %}
+  {% for entry in uploads.docs.entries %}
+  <div class="entry" id="e-{{ entry.client_name|replace('.', '-') }}">{{ entry.client_name }} {{ entry.progress }}%{% if entry.done %} done{% endif %}
+    {% for err in upload_errors(uploads.docs, entry) %}<span class="error">{{ err }}</span>{% endfor %}
+    <button type="button" phx-click="cancel" phx-value-ref="{{ entry.ref }}"{{ target }}>cancel</button>
+  </div>
+  {% endfor %}
+</form>
+<ul id="saved">{% for name in saved %}<li>{{ name }}</li>{% endfor %}</ul>
+"""
+
+DEST: dict[str, str] = {}
+
+
+def save_to_dest(meta, entry):
+    target = os.path.join(DEST["dir"], entry.client_name)
+    shutil.copyfile(meta["path"], target)
+    return ("ok", entry.client_name)
+
+
+class Docs(LiveView):
+    template = FORM.replace("{{ target }}", "")
+    options: dict = {"accept": [".txt", ".png"], "max_entries": 2, "max_file_size": 1000, "chunk_size": 100}
+    postpone = False
+
+    def mount(self, params, session, socket):
+        socket.assign(saved=[])
+        socket.allow_upload("docs", **self.options)
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            fn = (lambda meta, entry: ("postpone", entry.client_name)) if self.postpone else save_to_dest
+            names = socket.consume_uploaded_entries("docs", fn)
+            if not self.postpone:
+                socket.assign(saved=socket.assigns.saved + names)
+        elif event == "cancel":
+            socket.cancel_upload("docs", params["ref"])
+
+
+class AutoDocs(Docs):
+    options = {**Docs.options, "auto_upload": True}
+
+
+class Recorder:
+    """A writer that keeps chunks in a list (a test double for S3-like writers)."""
+
+    instances: list = []
+
+    def __init__(self, name, entry, socket):
+        self.chunks, self.closed, self.name = [], None, name
+        Recorder.instances.append(self)
+
+    def init(self):
+        pass
+
+    def meta(self):
+        return {"chunks": len(self.chunks), "bytes": b"".join(self.chunks)}
+
+    def write_chunk(self, data):
+        self.chunks.append(data)
+
+    def close(self, reason):
+        self.closed = reason
+
+
+class Written(Docs):
+    options = {**Docs.options, "writer": Recorder}
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            got = socket.consume_uploaded_entries("docs", lambda meta, entry: ("ok", meta["bytes"].decode()))
+            socket.assign(saved=got)
+
+
+class External(Docs):
+    def mount(self, params, session, socket):
+        socket.assign(saved=[])
+        socket.allow_upload("docs", accept="any", max_entries=2, external=self.presign)
+
+    def presign(self, entry, socket):
+        if entry.client_name.startswith("deny"):
+            return ("error", {"reason": "denied"})
+        return ("ok", {"uploader": "S3", "url": f"https://bucket.example/{entry.client_name}"})
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            socket.assign(saved=socket.consume_uploaded_entries("docs", lambda meta, entry: ("ok", meta["url"])))
+
+
+class Progressing(Docs):
+    seen: list = []
+
+    def mount(self, params, session, socket):
+        socket.assign(saved=[])
+        socket.allow_upload("docs", accept="any", chunk_size=100, progress=self.on_progress)
+
+    def on_progress(self, name, entry, socket):
+        Progressing.seen.append((name, entry.progress, entry.done))
+
+
+class Big(Docs):
+    options = {"accept": "any", "max_file_size": 50_000_000}
+
+
+class Slow(Docs):
+    options = {**Docs.options, "chunk_timeout": 50}
+
+
+class Uploader(LiveComponent):
+    template = "<div>" + FORM.replace("{{ target }}", ' phx-target="{{ myself }}"').replace('id="f"', 'id="cf"') + "</div>"
+
+    def mount(self, socket):
+        socket.assign(saved=[])
+        socket.allow_upload("docs", accept="any", chunk_size=100)
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            socket.assign(saved=socket.consume_uploaded_entries("docs", save_to_dest))
+
+
+class Host(LiveView):
+    template = "<main>{{ live_component(Uploader, id='up') }}</main>"
+
+
+@pytest.fixture
+def app(tmp_path):
+    DEST["dir"] = str(tmp_path)
+    app = App(secret_key="uploads")
+    for path, view in {"/docs": Docs, "/auto": AutoDocs, "/written": Written, "/external": External,
+                       "/progress": Progressing, "/big": Big, "/slow": Slow, "/host": Host}.items():
+        app.live(path, view)
+    return app
+
+
+@pytest.fixture
+def temp_files():
+    """The upload temp files that appear during a test (must be none left at its end)."""
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), TEMP_PREFIX + "*")))
+    return lambda: set(glob.glob(os.path.join(tempfile.gettempdir(), TEMP_PREFIX + "*"))) - before
+
+
+async def wait_for(condition, what, timeout=5.0):
+    """Poll `condition` (a bounded wait for a server-side change pushed to the client)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def test_upload_two_files_with_progress_then_consume(live, tmp_path, temp_files):
+    view, html = await live("/docs")
+    assert 'data-phx-hook="Phoenix.LiveFileUpload"' in html and 'accept=".txt,.png"' in html and "multiple" in html
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"A" * 250, "type": "text/plain"},
+                                           {"name": "b.png", "content": bytes(range(256)) * 3, "type": "image/png"}])
+    html = await upload.render_upload("a.txt", 40)
+    assert "a.txt 40%" in html and "b.png 0%" in html
+    assert len(temp_files()) == 2 or len(temp_files()) == 1  # b.png's channel is not joined yet
+    html = await upload.render_upload("a.txt")
+    assert "a.txt 100% done" in html
+    html = await upload.render_upload("b.png")
+    assert "b.png 100% done" in html
+    assert 'data-phx-done-refs="' + ",".join(s["ref"] for s in upload.files.values()) + '"' in html
+    html = await view.form("#f").render_submit()
+    assert "<li>a.txt</li>" in html and "<li>b.png</li>" in html
+    assert (tmp_path / "a.txt").read_bytes() == b"A" * 250
+    assert (tmp_path / "b.png").read_bytes() == bytes(range(256)) * 3
+    assert 'class="entry"' not in html and 'data-phx-active-refs=""' in html
+    assert temp_files() == set()
+
+
+async def test_server_checks_size_type_and_count(live, temp_files):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "big.txt", "content": b"x" * 1001},
+                                           {"name": "tool.exe", "content": b"MZ"}])
+    html = await upload.select()
+    assert '<span class="error">too_large</span>' in view.element("#e-big-txt").render()
+    assert '<span class="error">not_accepted</span>' in view.element("#e-tool-exe").render()
+    assert 'data-phx-error-refs="' in html and 'data-phx-error-refs=""' not in html
+    await upload.preflight()
+    assert sorted(map(tuple, upload.errors)) == sorted([(upload.files["big.txt"]["ref"], "too_large"),
+                                                        (upload.files["tool.exe"]["ref"], "not_accepted")])
+    assert await upload.render_upload("big.txt") == view.render()  # nothing was sent
+    many = view.file_input("#f", "docs", [{"name": f"{i}.txt", "content": b"1"} for i in range(3)])
+    await many.select()
+    assert '<p class="config-error">too_many_files</p>' in view.render()
+    assert temp_files() == set()
+
+
+async def test_auto_upload_preflight_grants_valid_entries_and_reports_invalid_ones(live):
+    view, _ = await live("/auto")
+    assert "data-phx-auto-upload" in view.render()
+    upload = view.file_input("#f", "docs", [{"name": "ok.txt", "content": b"fine"},
+                                           {"name": "bad.exe", "content": b"MZ"}])
+    reply = await upload.preflight()
+    assert list(reply["entries"]) == [upload.files["ok.txt"]["ref"]]
+    assert reply["errors"] == {upload.files["bad.exe"]["ref"]: ["not_accepted"]}
+    assert reply["config"] == {"max_file_size": 1000, "max_entries": 2, "chunk_size": 100, "chunk_timeout": 10000}
+    assert "ok.txt 100% done" in await upload.render_upload("ok.txt")
+
+
+async def test_cancel_mid_way_and_view_end_delete_temp_files(live, temp_files):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"a" * 500}])
+    await upload.render_upload("a.txt", 50)
+    assert len(temp_files()) == 1
+    html = await view.element("#e-a-txt button").render_click()
+    assert 'class="entry"' not in html and temp_files() == set()
+
+    other, _ = await live("/docs")
+    upload = other.file_input("#f", "docs", [{"name": "b.txt", "content": b"b" * 500}])
+    await upload.render_upload("b.txt", 20)
+    assert len(temp_files()) == 1
+    await other.client.close()
+    await wait_for(lambda: temp_files() == set(), "the server to end the view (a socket closes asynchronously)")
+
+
+async def test_chunks_past_the_declared_size_are_cut_off(live, temp_files):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "liar.txt", "content": b"z" * 300, "size": 120}])
+    await upload.render_upload("liar.txt", 100)
+    assert upload.errors == {"reason": "file_size_limit_exceeded", "limit": 120}
+    await wait_for(lambda: "too_large" in view.render(), "the entry's error")
+    assert temp_files() == set()
+
+
+async def test_progress_100_before_the_bytes_arrive_is_refused(live):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"a" * 300}])
+    await upload.render_upload("a.txt", 10)
+    reply = await view.client.request(view, "progress", {"event": None, "ref": upload.ref,
+                                                         "entry_ref": upload.files["a.txt"]["ref"], "progress": 100})
+    assert reply["status"] == "error" and "before the server received" in reply["response"]["reason"]
+    assert "a.txt 10%" in view.render()
+
+
+async def test_tampered_or_replayed_tokens_are_refused(live):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"a" * 10}])
+    reply = await upload.preflight()
+    token = reply["entries"][upload.files["a.txt"]["ref"]]
+    client = view.client
+    bad = await client.call("lvu:x1", "j1", "phx_join", {"token": token[:-2] + "xx"}, ref="j1")
+    assert bad == {"status": "error", "response": {"reason": "invalid_token"}}
+    assert "a.txt 100% done" in await upload.render_upload("a.txt")
+    again = await client.call("lvu:x2", "j2", "phx_join", {"token": token}, ref="j2")
+    assert again == {"status": "error", "response": {"reason": "already_registered"}}
+    assert "a.txt 100% done" in view.render()  # the view is unharmed
+
+
+async def test_postponed_entries_stay_until_consumed(live, temp_files):
+    view, _ = await live("/docs")
+    Docs.postpone = True
+    try:
+        upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"keep"}])
+        await upload.render_upload("a.txt")
+        html = await view.form("#f").render_submit()
+        assert "a.txt 100% done" in html and len(temp_files()) == 1
+    finally:
+        Docs.postpone = False
+    html = await view.form("#f").render_submit()
+    assert "<li>a.txt</li>" in html and temp_files() == set()
+
+
+async def test_a_custom_writer_gets_every_chunk(live):
+    Recorder.instances.clear()
+    view, _ = await live("/written")
+    upload = view.file_input("#f", "docs", [{"name": "w.txt", "content": b"0123456789" * 25}])
+    await upload.render_upload("w.txt")
+    writer = Recorder.instances[-1]
+    assert [len(c) for c in writer.chunks] == [100, 100, 50] and writer.closed == "done"
+    html = await view.form("#f").render_submit()
+    assert "<li>" + "0123456789" * 25 + "</li>" in html
+
+
+async def test_external_uploads_hand_the_client_an_uploader(live):
+    view, _ = await live("/external")
+    upload = view.file_input("#f", "docs", [{"name": "photo.jpg", "content": b"jpg"},
+                                           {"name": "deny.jpg", "content": b"no"}])
+    reply = await upload.preflight()
+    assert reply["error"] == [[upload.files["deny.jpg"]["ref"], {"reason": "denied"}]]
+    view2, _ = await live("/external")
+    upload = view2.file_input("#f", "docs", [{"name": "photo.jpg", "content": b"jpg"}])
+    reply = await upload.preflight()
+    meta = reply["entries"][upload.files["photo.jpg"]["ref"]]
+    assert meta == {"uploader": "S3", "url": "https://bucket.example/photo.jpg"}
+    html = await upload._report(upload.files["photo.jpg"], 100)  # what the JS uploader reports
+    assert "photo.jpg 100% done" in html
+    html = await view2.form("#f").render_submit()
+    assert "<li>https://bucket.example/photo.jpg</li>" in html
+
+
+async def test_the_progress_callback_runs_on_each_report(live):
+    Progressing.seen.clear()
+    view, _ = await live("/progress")
+    upload = view.file_input("#f", "docs", [{"name": "p.bin", "content": b"p" * 400}])
+    await upload.render_upload("p.bin", 50)
+    await upload.render_upload("p.bin", 100)
+    assert Progressing.seen == [("docs", 50, False), ("docs", 100, True)]
+
+
+async def test_a_stalled_upload_times_out_and_its_entry_goes(live, temp_files):
+    view, _ = await live("/slow")
+    upload = view.file_input("#f", "docs", [{"name": "s.txt", "content": b"s" * 300}])
+    await upload.render_upload("s.txt", 34)
+    await wait_for(lambda: 'class="entry"' not in view.render(), "the stalled entry to be dropped")
+    assert temp_files() == set()
+
+
+async def test_uploads_in_a_live_component(live, tmp_path):
+    view, _ = await live("/host")
+    upload = view.file_input("#cf", "docs", [{"name": "c.txt", "content": b"component"}])
+    assert "c.txt 100% done" in await upload.render_upload("c.txt")
+    html = await view.form("#cf").render_submit()
+    assert "<li>c.txt</li>" in html and (tmp_path / "c.txt").read_bytes() == b"component"
+
+
+async def test_a_file_is_never_held_whole_in_memory(live, temp_files):
+    view, _ = await live("/big")
+    content = os.urandom(8 * 1024 * 1024)
+    upload = view.file_input("#f", "docs", [{"name": "big.bin", "content": content}])
+    await upload.preflight()
+    tracemalloc.start()
+    try:
+        await upload.render_upload("big.bin")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024, f"peak {peak} bytes while uploading 8 MiB"
+    assert len(temp_files()) == 1
+    with open(next(iter(temp_files())), "rb") as stored:
+        assert stored.read() == content
+
+
+def test_allow_upload_rejects_bad_options():
+    from liveui import Socket
+
+    socket = Socket(view_id="x", connected=False)
+    with pytest.raises(ValueError, match="accept must be"):
+        socket.allow_upload("a", accept=".png")
+    with pytest.raises(ValueError, match="max_entries must be a positive integer"):
+        socket.allow_upload("a", accept="any", max_entries=0)
+    with pytest.raises(ValueError, match="no upload 'b'"):
+        socket.uploaded_entries("b")
