@@ -127,6 +127,7 @@ class LiveClient:
         self.join_ref = ""
         self._ref = 0
         self.join_reply_bytes = 0
+        self.join_response: dict | None = None
         self.last_reply: list | None = None
 
     def _next_ref(self) -> str:
@@ -183,6 +184,7 @@ class LiveClient:
         if not isinstance(payload, dict) or payload.get("status") != "ok":
             raise ProtocolError(f"join refused: {str(payload)[:300]}")
         self.join_reply_bytes = size
+        self.join_response = payload.get("response")
 
     async def _reply(self, ref: str) -> tuple[list, int]:
         """Read frames until the phx_reply for ``ref``; other frames are skipped."""

@@ -35,6 +35,7 @@ import psutil  # noqa: E402
 
 from bench.client import LiveClient, counter_event, table_event  # noqa: E402
 from bench.servers import TARGETS, ServerProcess, ServerStartError, pin_to_core  # noqa: E402
+from bench.sections import write_main  # noqa: E402
 
 SERVER_CORE = 0
 CLIENT_CORE = 1
@@ -903,7 +904,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     if not args.no_results:
         shown = (["--quick"] if args.quick else []) + ["--targets", ",".join(args.targets)]
-        Path(args.results).write_text(render_markdown(results, plan, info, shown, warnings))
+        write_main(Path(args.results), render_markdown(results, plan, info, shown, warnings))
         print(f"wrote {args.results}")
     return 0  # never fail on a timing
 

@@ -101,8 +101,16 @@ async def _serve_echo(port: int) -> None:
             self.n = 0
 
         def on_message(self, message) -> None:
-            frame = json.loads(message)
-            join_ref, ref, topic, event = frame[0], frame[1], frame[2], frame[3]
+            if isinstance(message, bytes):  # a binary push (an upload chunk): kind, 4 lengths, fields, data
+                lengths = message[1:5]
+                fields, start = [], 5
+                for length in lengths:
+                    fields.append(message[start:start + length].decode())
+                    start += length
+                join_ref, ref, topic, event = fields
+            else:
+                frame = json.loads(message)
+                join_ref, ref, topic, event = frame[0], frame[1], frame[2], frame[3]
             if event == "event":
                 self.n += 1
                 response = {"diff": {"0": str(self.n)}}
@@ -115,7 +123,8 @@ async def _serve_echo(port: int) -> None:
             )
 
     app = tornado.web.Application(
-        [(r"/live/websocket", EchoSocket), (r"/counter", PageHandler), (r"/table", PageHandler)]
+        [(r"/live/websocket", EchoSocket), (r"/counter", PageHandler), (r"/table", PageHandler),
+         (r"/upload", PageHandler)]
     )
     app.listen(port, address=HOST)
     _announce(port)

@@ -1,8 +1,10 @@
-"""The two benchmark views written for liveui.
+"""The benchmark views written for liveui.
 
 /counter  a button with phx-click="inc"; the count is shown in a <p>.
 /table    1,000 rows rendered by a plain for-loop; event "bump" with
           value {"id": "N"} increments the value of row N (ids 1..1000).
+/upload   one upload of any file up to 1 GB; event "save" consumes it
+          (the temp file is deleted), for bench/uploads.py.
 """
 
 import liveui
@@ -42,6 +44,23 @@ class Table(LiveView):
             socket.assign(rows=rows)
 
 
+class Upload(LiveView):
+    template = (
+        '<form id="f" phx-change="validate" phx-submit="save">{{ live_file_input(uploads.file) }}'
+        "{% for entry in uploads.file.entries %}<p>{{ entry.progress }}%</p>{% endfor %}</form><p>{{ saved }}</p>"
+    )
+
+    def mount(self, params, session, socket):
+        socket.assign(saved=0)
+        socket.allow_upload("file", accept="any", max_file_size=1_000_000_000)
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            sizes = socket.consume_uploaded_entries("file", lambda meta, entry: ("ok", entry.client_size))
+            socket.assign(saved=socket.assigns.saved + sum(sizes))
+
+
 app = liveui.App(secret_key="bench")
 app.live("/counter", Counter)
 app.live("/table", Table)
+app.live("/upload", Upload)

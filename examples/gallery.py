@@ -14,6 +14,7 @@ from .index import Index
 from .items import ItemList, ItemShow
 from .loading import Loading
 from .songs import Songs
+from .uploads import Uploads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,4 +38,5 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/songs", Songs)
     app.live("/feed", Feed)
     app.live("/async", Loading)
+    app.live("/uploads", Uploads)
     return app

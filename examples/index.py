@@ -12,6 +12,7 @@ PAGES = [
     ("/songs", "Streams", "streams: insert at the top or bottom, update, delete, reset, limit"),
     ("/feed", "Feed", "infinite scroll: a stream fed by phx-viewport-bottom"),
     ("/async", "Async", "assign_async with loading and failure, start_async with cancel"),
+    ("/uploads", "Uploads", "image preview, several files with progress, drag and drop, cancel"),
 ]
 
 

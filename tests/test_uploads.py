@@ -228,6 +228,9 @@ async def test_cancel_mid_way_and_view_end_delete_temp_files(live, temp_files):
     assert len(temp_files()) == 1
     html = await view.element("#e-a-txt button").render_click()
     assert 'class="entry"' not in html and temp_files() == set()
+    late = await view.client.request(view, "progress", {"event": None, "ref": upload.ref,
+                                                        "entry_ref": upload.files["a.txt"]["ref"], "progress": 60})
+    assert late == {"status": "ok", "response": {}}  # a report already on its way when it was cancelled
 
     other, _ = await live("/docs")
     upload = other.file_input("#f", "docs", [{"name": "b.txt", "content": b"b" * 500}])
