@@ -602,8 +602,9 @@ class ViewChannel:
         try:
             socket, config = self._upload_config(payload)
             entry = config.entry(str(payload.get("entry_ref")))
-            if entry is None:
-                raise ValueError(f"no entry {payload.get('entry_ref')!r} in upload {config.name!r} (cancelled?)")
+            if entry is None:  # cancelled while this report was on its way: nothing to do
+                self.reply(message, "ok", {})
+                return
             report = uploads.update_progress(socket, config, entry, payload.get("progress"))
         except ValueError as bad:
             log.warning("bad upload progress on %s: %s", self.topic, bad)
