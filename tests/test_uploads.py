@@ -27,7 +27,7 @@ FORM = """
   </div>
   {% endfor %}
 </form>
-<ul id="saved">{% for name in saved %}<li>{{ name }}</li>{% endfor %}</ul>
+<ul id="saved">{% for name in saved %}<li>{{ name }}</li>{% endfor %}</ul>{{ waiting }}
 """
 
 DEST: dict[str, str] = {}
@@ -45,7 +45,7 @@ class Docs(LiveView):
     postpone = False
 
     def mount(self, params, session, socket):
-        socket.assign(saved=[])
+        socket.assign(saved=[], waiting=[])
         socket.allow_upload("docs", **self.options)
 
     def handle_event(self, event, params, socket):
@@ -56,6 +56,10 @@ class Docs(LiveView):
                 socket.assign(saved=socket.assigns.saved + names)
         elif event == "cancel":
             socket.cancel_upload("docs", params["ref"])
+        elif event == "save-first":
+            completed, in_progress = socket.uploaded_entries("docs")
+            socket.assign(saved=[socket.consume_uploaded_entry(completed[0], save_to_dest)],
+                          waiting=[entry.client_name for entry in in_progress])
 
 
 class AutoDocs(Docs):
@@ -95,7 +99,7 @@ class Written(Docs):
 
 class External(Docs):
     def mount(self, params, session, socket):
-        socket.assign(saved=[])
+        socket.assign(saved=[], waiting=[])
         socket.allow_upload("docs", accept="any", max_entries=2, external=self.presign)
 
     def presign(self, entry, socket):
@@ -112,7 +116,7 @@ class Progressing(Docs):
     seen: list = []
 
     def mount(self, params, session, socket):
-        socket.assign(saved=[])
+        socket.assign(saved=[], waiting=[])
         socket.allow_upload("docs", accept="any", chunk_size=100, progress=self.on_progress)
 
     def on_progress(self, name, entry, socket):
@@ -131,7 +135,7 @@ class Uploader(LiveComponent):
     template = "<div>" + FORM.replace("{{ target }}", ' phx-target="{{ myself }}"').replace('id="f"', 'id="cf"') + "</div>"
 
     def mount(self, socket):
-        socket.assign(saved=[])
+        socket.assign(saved=[], waiting=[])
         socket.allow_upload("docs", accept="any", chunk_size=100)
 
     def handle_event(self, event, params, socket):
@@ -367,3 +371,55 @@ def test_allow_upload_rejects_bad_options():
         socket.allow_upload("a", accept="any", max_entries=0)
     with pytest.raises(ValueError, match="no upload 'b'"):
         socket.uploaded_entries("b")
+
+
+async def test_consume_one_entry_while_another_uploads(live, tmp_path):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "one.txt", "content": b"first"},
+                                           {"name": "two.txt", "content": b"second" * 50}])
+    await upload.render_upload("one.txt")
+    await upload.render_upload("two.txt", 50)
+    html = await view.render_hook("save-first")
+    assert "<li>one.txt</li>" in html and "[&#39;two.txt&#39;]" in html
+    assert (tmp_path / "one.txt").read_bytes() == b"first"
+    assert "two.txt 50%" in html and "one.txt" not in view.element("form").render()
+
+
+@pytest.mark.parametrize("event, payload, reason", [
+    ("allow_upload", {"ref": "nope", "entries": []}, "no upload with ref"),
+    ("allow_upload", {"ref": None, "entries": "x"}, "no upload with ref"),
+    ("event", {"type": "form", "event": "validate", "value": "", "uploads": {"nope": []}}, "no upload with ref"),
+    ("event", {"type": "form", "event": "validate", "value": "", "uploads": ["x"]}, "uploads must be an object"),
+    ("progress", {"ref": "nope", "entry_ref": "0", "progress": 5}, "no upload with ref"),
+])
+async def test_bad_upload_pushes_get_error_replies(live, event, payload, reason):
+    view, html = await live("/docs")
+    reply = await view.client.request(view, event, payload)
+    assert reply["status"] == "error" and reason in reply["response"]["reason"]
+    assert view.render() == html  # the view lives on
+
+
+async def test_bad_entries_and_progress_values_get_error_replies(live):
+    view, _ = await live("/docs")
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"a"}])
+    reply = await view.client.request(view, "allow_upload", {"ref": upload._input()[1], "entries": [{"ref": "9"}]})
+    assert reply["status"] == "error" and "size must be a non-negative integer" in reply["response"]["reason"]
+    await upload.render_upload("a.txt", 0)
+    reply = await view.client.request(view, "progress", {"ref": upload.ref, "entry_ref": upload.files["a.txt"]["ref"],
+                                                         "progress": "50"})
+    assert reply["status"] == "error" and "integer 0-100" in reply["response"]["reason"]
+    assert "a.txt 100% done" in await upload.render_upload("a.txt")
+
+
+def test_disallow_upload_refuses_while_entries_are_in_progress():
+    from liveui import Socket
+    from liveui.uploads import put_entries
+
+    socket = Socket(view_id="x", connected=False)
+    socket.allow_upload("a", accept="any")
+    put_entries(socket, socket.assigns.uploads.a, [{"ref": "0", "name": "x.bin", "size": 3}])
+    with pytest.raises(ValueError, match="while entries are in progress"):
+        socket.disallow_upload("a")
+    socket.cancel_upload("a", "0")
+    socket.disallow_upload("a")
+    assert "a" not in socket.assigns.uploads
