@@ -19,9 +19,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import examples.uploads
+import liveui
 from liveui.writers import TEMP_PREFIX
 
-from .support import goto_live
+from .support import LiveServer, goto_live, new_context
 
 AVATAR = "#avatar-form input[type=file]"
 FILES = "#files-form input[type=file]"
@@ -128,3 +129,69 @@ def test_cancel_mid_way_leaves_nothing(page: Page, saved_dir):
     expect(page.locator("#saved li")).to_have_count(0)
     assert temp_uploads() <= before
     assert list(saved_dir.iterdir()) == []
+
+
+class Presigned(liveui.LiveView):
+    """External uploads: the browser's own uploader sends the bytes; liveui only signs and tracks."""
+
+    template = (
+        '<form id="ext" phx-change="validate" phx-submit="save">{{ live_file_input(uploads.photo) }}'
+        '{% for entry in uploads.photo.entries %}<p class="entry">{{ entry.client_name }} {{ entry.progress }}%</p>'
+        "{% endfor %}<button>save</button></form>"
+        '<ul id="stored">{% for url in stored %}<li>{{ url }}</li>{% endfor %}</ul>'
+    )
+
+    def mount(self, params, session, socket):
+        socket.assign(stored=[])
+        socket.allow_upload("photo", accept=[".png"], external=self.presign, auto_upload=True)
+
+    def presign(self, entry, socket):
+        return ("ok", {"uploader": "Bucket", "url": f"https://bucket.example/{entry.client_name}"})
+
+    def handle_event(self, event, params, socket):
+        if event == "save":
+            urls = socket.consume_uploaded_entries("photo", lambda meta, entry: ("ok", meta["url"]))
+            socket.assign(stored=socket.assigns.stored + urls)
+
+
+# A client uploader as an app registers it: it gets the entries with the server's meta and
+# reports progress (here without sending the bytes anywhere: the server never sees them).
+BUCKET = """<script>
+window.liveuiManualConnect = true
+window.bucketCalls = []
+document.addEventListener("DOMContentLoaded", () => liveui.connect({uploaders: {
+  Bucket(entries, onViewError) {
+    for (const entry of entries) {
+      window.bucketCalls.push([entry.file.name, entry.meta.url])
+      entry.progress(50)
+      entry.progress(100)
+    }
+  }
+}}))
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def external_server():
+    app = liveui.App(secret_key="e2e-external", head=BUCKET)
+    app.live("/photo", Presigned)
+    server = LiveServer(app, name="external-upload-server").start()
+    yield server
+    server.stop()
+
+
+def test_external_uploads_call_the_named_client_uploader(browser, external_server, console):
+    context = new_context(browser, external_server.url)
+    page = context.new_page()
+    console.attach(page)
+    try:
+        goto_live(page, "/photo")
+        page.set_input_files("#ext input[type=file]", files=[{"name": "cat.png", "mimeType": "image/png",
+                                                               "buffer": png(3, 3)}])
+        expect(page.locator("#ext .entry")).to_have_text("cat.png 100%")
+        assert page.evaluate("window.bucketCalls") == [["cat.png", "https://bucket.example/cat.png"]]
+        page.click("#ext button")
+        expect(page.locator("#stored li")).to_have_text(["https://bucket.example/cat.png"])
+    finally:
+        context.close()
+    console.assert_clean()
