@@ -167,8 +167,8 @@ def drop(socket: Socket, config: UploadConfig, entry: UploadEntry) -> None:
         channel.end("cancel")
     if entry in config.entries:
         config.entries.remove(entry)
-    config.errors = [error for error in config.errors
-                     if error[0] != entry.ref and (error[1] != TOO_MANY_FILES or len(config.entries) > config.max_entries)]
+    # its own errors go, and so does too_many_files: there is room again
+    config.errors = [error for error in config.errors if error[0] != entry.ref and error[1] != TOO_MANY_FILES]
     touch(socket)
 
 
@@ -183,8 +183,9 @@ def preflight(socket: Socket, config: UploadConfig, client_entries: Any, sign: C
     put_entries(socket, config, client_entries)
     refs = {str(e.get("ref")) for e in client_entries}
     entries = [entry for entry in config.entries if entry.ref in refs]
-    config_errors = [list(error) for error in config.errors if error[0] == config.ref]
-    if config_errors or (not config.auto_upload and any(not entry.valid for entry in entries)):
+    if any(owner == config.ref for owner, _ in config.errors) or (
+        not config.auto_upload and any(not entry.valid for entry in entries)
+    ):
         return {"ref": config.ref, "error": [list(error) for error in config.errors]}
     granted: dict[str, Any] = {}
     errors: dict[str, list[Any]] = {}

@@ -210,6 +210,8 @@ async def test_server_checks_size_type_and_count(live, temp_files):
     many = view.file_input("#f", "docs", [{"name": f"{i}.txt", "content": b"1"} for i in range(3)])
     await many.select()
     assert '<p class="config-error">too_many_files</p>' in view.render()
+    html = await view.element("#e-big-txt button").render_click()
+    assert "too_many_files" not in html and "big.txt" not in html  # room again
     assert temp_files() == set()
 
 
