@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import lifecycle
+from . import lifecycle, uploads
 from . import scope as render_scope
 from .diff import Differ
 from .socket import Socket
@@ -321,6 +321,7 @@ class Components:
             if type(cid) is int and cid in self._marked:
                 self._marked.discard(cid)
                 mounted = self._by_cid.pop(cid)
+                uploads.drop_all(mounted.socket)
                 del self._cids[mounted.key]
                 self._templates = {t: c for t, c in self._templates.items() if c != cid}
                 freed.append(cid)

@@ -172,6 +172,13 @@ def drop(socket: Socket, config: UploadConfig, entry: UploadEntry) -> None:
     touch(socket)
 
 
+def drop_all(socket: Socket) -> None:
+    """A component left the page: every entry of its uploads goes, with its stored bytes."""
+    for config in socket.assigns.get("uploads", {}).values():
+        for entry in list(config.entries):
+            drop(socket, config, entry)
+
+
 def touch(socket: Socket) -> None:
     """The uploads changed: re-render what reads them."""
     socket.changed.add("uploads")

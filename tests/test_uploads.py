@@ -144,7 +144,13 @@ class Uploader(LiveComponent):
 
 
 class Host(LiveView):
-    template = "<main>{{ live_component(Uploader, id='up') }}</main>"
+    template = "<main>{% if shown %}{{ live_component(Uploader, id='up') }}{% endif %}</main><button phx-click='hide'>hide</button>"
+
+    def mount(self, params, session, socket):
+        socket.assign(shown=True)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(shown=False)
 
 
 @pytest.fixture
@@ -344,6 +350,15 @@ async def test_uploads_in_a_live_component(live, tmp_path):
     assert "c.txt 100% done" in await upload.render_upload("c.txt")
     html = await view.form("#cf").render_submit()
     assert "<li>c.txt</li>" in html and (tmp_path / "c.txt").read_bytes() == b"component"
+
+
+async def test_a_component_that_leaves_the_page_ends_its_uploads(live, temp_files):
+    view, _ = await live("/host")
+    upload = view.file_input("#cf", "docs", [{"name": "c.txt", "content": b"c" * 500}])
+    await upload.render_upload("c.txt", 40)
+    assert len(temp_files()) == 1
+    await view.element("button", "hide").render_click()  # the client frees the component
+    assert temp_files() == set()
 
 
 async def test_a_file_is_never_held_whole_in_memory(live, temp_files):
