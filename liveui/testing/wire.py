@@ -225,6 +225,7 @@ class WebSocketWire(Wire):
 WIRES: dict[str, str] = {
     "memory": f"{__name__}:MemoryWire",
     "websocket": f"{__name__}:WebSocketWire",
+    "webview": "liveui.testing.webview_wire:WebviewWire",
 }
 
 
