@@ -6,14 +6,43 @@
 // each call on its own Python thread, so waiting keeps frames in order); frames sent meanwhile
 // travel together in the next call. Python -> JS: `liveuiDesktop.deliver(id, frames)`, evaluated
 // in the window. A frame is a string (text) or {b: base64} (binary); {close: code} ends a socket.
+//
+// Loading another page replaces this document: pywebview answers every call into the page that
+// made it, so the page first waits until no call is in flight, then asks for the load through
+// pywebview's shared state (`liveuiLoad`), which has no answer.
 
 const sockets = new Map()
+let inFlight = 0
+let leaving = false
+let whenIdle = []
 
 function bridge() {
   const api = window.pywebview && window.pywebview.api
   if (api && typeof api.send === "function") return Promise.resolve(api)
   return new Promise((resolve) => {
     window.addEventListener("pywebviewready", () => resolve(window.pywebview.api), {once: true})
+  })
+}
+
+// `api[method](...args)`, counted while in flight; nothing once the page is being left.
+function call(method, ...args) {
+  if (leaving) return Promise.resolve(null)
+  inFlight++
+  return bridge()
+    .then((api) => api[method](...args))
+    .finally(() => {
+      inFlight--
+      if (inFlight === 0) whenIdle.splice(0).forEach((resolve) => resolve())
+    })
+}
+
+// Replace this page by one of the app's, rendered by Python.
+function loadPage(url, flash) {
+  if (leaving) return
+  leaving = true
+  const idle = inFlight === 0 ? Promise.resolve() : new Promise((resolve) => whenIdle.push(resolve))
+  idle.then(() => {
+    window.pywebview.state.liveuiLoad = {url, flash, nonce: `${Date.now()}-${Math.random()}`}
   })
 }
 
@@ -55,8 +84,7 @@ class Outbox {
     this.busy = true
     const items = this.pending
     this.pending = []
-    bridge()
-      .then((api) => api[this.method](this.id, items))
+    call(this.method, this.id, items)
       .catch((error) => console.error("liveui desktop bridge:", error))
       .then(() => this.flush())
   }
@@ -79,8 +107,7 @@ class DesktopSocket {
     this.outbox = new Outbox("send", this.id)
     this.onopen = this.onmessage = this.onclose = this.onerror = null
     sockets.set(this.id, this)
-    bridge()
-      .then((api) => api.open(this.id, window.location.href))
+    call("open", this.id, window.location.href)
       .then(() => {
         if (this.readyState !== DesktopSocket.CONNECTING) return
         this.readyState = DesktopSocket.OPEN
@@ -96,8 +123,7 @@ class DesktopSocket {
 
   close(code = 1000, reason = "") {
     if (this.readyState === DesktopSocket.CLOSED) return
-    const id = this.id
-    bridge().then((api) => api.close(id))
+    call("close", this.id)
     this.closed(code, reason)
   }
 
@@ -145,19 +171,43 @@ function guardNavigation() {
     if (event.destination.sameDocument || !event.cancelable) return
     event.preventDefault()
     const to = new URL(event.destination.url, window.location.href)
-    bridge().then((api) =>
-      to.origin === window.location.origin ? api.navigate(to.href, takeFlash()) : api.open_external(to.href),
-    )
+    if (to.origin === window.location.origin) {
+      loadPage(to.href, takeFlash())
+    } else {
+      // the page stays; if the client let its views go for this redirect, it is loaded afresh
+      call("open_external", to.href).then(() => {
+        if (window.liveSocket && !window.liveSocket.isConnected()) loadPage(window.location.href, null)
+      })
+    }
   })
+}
+
+// A window's page is HTML loaded at a base URL, and QtWebEngine gives back/forward to its
+// entries that base URL instead of the one pushState gave. Each entry's state keeps its URL
+// and the URL is put back before the client's popstate listener reads `location`.
+function keepHistoryUrls() {
+  for (const name of ["pushState", "replaceState"]) {
+    const original = history[name].bind(history)
+    history[name] = (state, title, url) => {
+      const href = new URL(url == null ? window.location.href : url, window.location.href).href
+      const kept = state && typeof state === "object" ? {...state, liveuiHref: href} : state
+      return original(kept, title, url)
+    }
+  }
+  window.addEventListener("popstate", (event) => {
+    const href = event.state && event.state.liveuiHref
+    if (href && href !== window.location.href) history.replaceState(event.state, "", href)
+  }, {capture: true})
 }
 
 // Connects the page's live views over the bridge; options as `liveui.connect`.
 function connect(options = {}) {
   guardNavigation()
+  keepHistoryUrls()
   return window.liveui.connect({...options, transport: DesktopSocket})
 }
 
-window.liveuiDesktop = {DesktopSocket, Outbox, deliver, connect}
+window.liveuiDesktop = {DesktopSocket, Outbox, deliver, connect, loadPage}
 
 function autoConnect() {
   if (window.liveuiDesktopManualConnect === true || window.liveSocket) return

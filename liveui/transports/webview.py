@@ -80,18 +80,16 @@ class Bridge:
     """The `js_api` of one window: the page's sockets become connections to `app`.
 
     pywebview exposes every public method to the page and walks public attributes, so all state
-    is private and Python-side methods are marked `python_only`. `navigate(url, flash)` is the
-    host's (a page load inside the window); `open_external` opens the system browser.
+    is private and Python-side methods are marked `python_only`. `open_external` hands a URL
+    outside the app to the system browser.
     """
 
     def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, post: Callable[[str], None], *,
-                 info: Mapping[str, Any] | None = None,
-                 on_navigate: Callable[[str, str | None], None] | None = None) -> None:
+                 info: Mapping[str, Any] | None = None) -> None:
         self._app = app
         self._loop = loop
         self._post = post
         self._info = dict(info or {})
-        self._on_navigate = on_navigate
         self._connections: dict[str, Connection] = {}
 
     # -- called by the page (pywebview worker threads) ------------------------------------
@@ -107,11 +105,6 @@ class Bridge:
     def close(self, socket_id: str) -> None:
         """The page closed a socket: its views end."""
         self._loop.call_soon_threadsafe(self._close, str(socket_id))
-
-    def navigate(self, url: str, flash: str | None = None) -> None:
-        """A page load of one of the app's URLs (a full redirect, a plain link, a reload)."""
-        if self._on_navigate is not None:
-            self._on_navigate(str(url), flash if isinstance(flash, str) else None)
 
     def open_external(self, url: str) -> None:
         """A URL outside the app: the system browser shows it."""

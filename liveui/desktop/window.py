@@ -1,0 +1,76 @@
+"""One native window showing an app: its page, its bridge, its views."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import webbrowser
+from typing import Any
+from urllib.parse import urljoin
+
+import webview
+
+from ..transports.webview import Bridge, ScriptPoster
+from .page import ORIGIN, desktop_page
+from .runtime import Runtime
+
+log = logging.getLogger("liveui")
+
+LOADING = "<!DOCTYPE html><html><body style='font-family: sans-serif'><p>Loading…</p></body></html>"
+
+
+class DesktopWindow:
+    """A pywebview window showing `app` from `path`; closing it ends its views.
+
+    Page loads inside it (the first page, full redirects, plain links) are dead renders done in
+    the runtime and loaded as HTML at `http://liveui.desktop/<path>`; live navigation, patches
+    and back/forward are the client's own, over the bridge.
+    """
+
+    def __init__(self, app: Any, runtime: Runtime, path: str = "/", *, title: str, width: int, height: int,
+                 resizable: bool, session: dict[str, Any] | None = None) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.session = {"_id": "desktop-" + secrets.token_hex(6), **(session or {})}
+        self._bridge = Bridge(app, runtime.loop, self._post, info={"desktop_window": self})
+        self.window = webview.create_window(title, html=LOADING, js_api=self._bridge, width=width, height=height,
+                                            resizable=resizable)
+        self._poster = ScriptPoster(self.window.run_js, name=f"liveui-window-{self.window.uid}")
+        self._start = urljoin(ORIGIN + "/", path)
+        self.window.events.shown += self._shown
+        self.window.events.closed += self._closed
+        self.window.state += self._state_changed
+
+    def navigate(self, url: str, flash_token: str | None = None) -> None:
+        """Load one of the app's pages into the window (from any thread; returns at once)."""
+        asyncio.run_coroutine_threadsafe(self._load(urljoin(self._start, url), flash_token), self.runtime.loop)
+
+    async def _load(self, url: str, flash_token: str | None) -> None:
+        try:
+            flash = self.app.signer.verify("flash", flash_token, 60) if flash_token else None
+            page = await desktop_page(self.app, url, self.session, flash)
+            log.info("window %s: %s %s", self.window.uid, "opening outside" if page.external else "loading", page.url)
+            if page.external:
+                await asyncio.to_thread(webbrowser.open, page.url)
+                return
+            self._bridge.close_all()  # the views of the page being left end
+            self.window.load_html(page.html, base_uri=page.url)  # queued to the GUI thread
+        except Exception:
+            log.exception("could not load %s into the window", url)
+
+    def _post(self, script: str) -> None:
+        self._poster.post(script)
+
+    def _shown(self) -> None:
+        self.navigate(self._start)
+
+    def _state_changed(self, kind: str, key: str, value: Any) -> None:
+        """The page asks for a page load (liveui-desktop.js `loadPage`) through the shared state."""
+        if key == "liveuiLoad" and kind == "change" and isinstance(value, dict) and isinstance(value.get("url"), str):
+            flash = value.get("flash")
+            self.navigate(value["url"], flash if isinstance(flash, str) else None)
+
+    def _closed(self) -> None:
+        self._bridge.close_all()
+        self._poster.stop()
