@@ -37,6 +37,7 @@ window.liveuiWire = (() => {
       sockets.set(id, socket)
     },
     send(id, text) { sockets.get(id).send(text) },
+    sendBinary(id, base64) { sockets.get(id).send(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)).buffer) },
     close(id) { const socket = sockets.get(id); sockets.delete(id); socket && socket.close() },
   }
 })()

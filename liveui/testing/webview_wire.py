@@ -164,6 +164,16 @@ class WebviewWire(MemoryWire):
         text = json.dumps(frame, separators=(",", ":"))
         self._window.run(f"liveuiWire.send({json.dumps(self._id)},{json.dumps(text)})")
 
+    def send_binary(self, frame: bytes) -> None:
+        """A binary frame from the page's socket (as the client sends upload chunks)."""
+        assert self._window is not None
+        encoded = base64.b64encode(frame).decode("ascii")
+        self._window.run(f"liveuiWire.sendBinary({json.dumps(self._id)},{json.dumps(encoded)})")
+
+    def connection(self) -> Any:
+        """The server's end of this wire's connection (None before connecting and after closing)."""
+        return self._bridge.connection(self._id) if self._bridge is not None else None
+
     async def close(self) -> None:
         if self._bridge is None or self._window is None or self._closed is None:
             return

@@ -1,0 +1,56 @@
+"""Run by test_close.py as a process: two windows of one app; closing one ends its views only,
+`launch` returns once the last one is closed and the runtime has stopped. Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import webview
+
+import liveui
+from liveui import desktop
+
+MOUNTED = {name: threading.Event() for name in "ab"}
+TERMINATED = {name: threading.Event() for name in "ab"}
+WAIT = 30
+
+
+class Probe(liveui.LiveView):
+    template = "<p id='name'>{{ name }}</p>"
+
+    def mount(self, params, session, socket):
+        socket.assign(name=params["name"])
+        if socket.connected:
+            MOUNTED[params["name"]].set()
+
+    def terminate(self, reason, socket):
+        TERMINATED[socket.assigns.name].set()
+
+
+def window(title: str) -> webview.Window:
+    return next(w for w in webview.windows if w.title == title)
+
+
+def drive(result: dict) -> None:
+    result["mounted"] = MOUNTED["a"].wait(WAIT) and MOUNTED["b"].wait(WAIT)
+    window("A").destroy()
+    result["a_ended_on_close"] = TERMINATED["a"].wait(WAIT)
+    result["b_alive_meanwhile"] = not TERMINATED["b"].is_set()
+    window("B").destroy()
+    result["b_ended_on_close"] = TERMINATED["b"].wait(WAIT)
+
+
+def main() -> None:
+    app = liveui.App()
+    app.live("/{name}", Probe)
+    result: dict = {}
+    desktop.open_window(app, "/b", title="B", width=400, height=300)
+    threading.Thread(target=drive, args=(result,), daemon=True).start()
+    desktop.launch(app, "/a", title="A", width=400, height=300, gui="qt")
+    result["runtime_stopped"] = not any(t.name == "liveui-runtime" for t in threading.enumerate())
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
