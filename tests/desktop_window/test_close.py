@@ -12,7 +12,7 @@ from .conftest import REPO
 
 
 def test_closing_a_window_ends_its_views_and_launch_returns_after_the_last() -> None:
-    done = subprocess.run([sys.executable, "-m", "tests.desktop.two_windows"], cwd=REPO, env=window_environment(),
+    done = subprocess.run([sys.executable, "-m", "tests.desktop_window.two_windows"], cwd=REPO, env=window_environment(),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -42,7 +42,7 @@ async def test_counter_window_counts_and_shows_the_page(screen, desktop) -> None
 
 
 async def test_live_navigation_stays_in_the_document(desktop) -> None:
-    window = desktop("tests.desktop.app:make_app")
+    window = desktop("tests.desktop_window.app:make_app")
     devtools = await attach(window)
     try:
         await devtools.wait_for(CONNECTED)
@@ -71,7 +71,7 @@ async def test_live_navigation_stays_in_the_document(desktop) -> None:
 
 
 async def test_full_redirects_load_inside_or_open_the_system_browser(desktop) -> None:
-    window = desktop("tests.desktop.app:make_app")
+    window = desktop("tests.desktop_window.app:make_app")
     devtools = await attach(window)
     try:
         await devtools.wait_for(CONNECTED)
