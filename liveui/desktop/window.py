@@ -9,7 +9,10 @@ import webbrowser
 from typing import Any
 from urllib.parse import urljoin
 
-import webview
+try:
+    import webview
+except ImportError as missing:  # pragma: no cover - depends on the installation
+    raise ImportError("liveui.desktop needs pywebview with Qt: pip install 'liveui[desktop]'") from missing
 
 from ..transports.webview import Bridge, ScriptPoster
 from .page import ORIGIN, desktop_page

@@ -169,3 +169,33 @@ class DevTools:
         if self._ws is not None:
             self._ws.close()
             self._ws = None
+
+
+def answer_file_dialog(display: str, title: str, path: Path, timeout: float = 15.0) -> None:
+    """Type `path` into the window's Qt file dialog called `title` and accept it (xdotool).
+
+    Keys typed before the dialog has focused its file name field are lost: while the dialog is
+    still shown a moment later, it is typed again (three times at most).
+    """
+    env = {**os.environ, "DISPLAY": display}
+
+    def xdotool(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0 or not check, f"xdotool {' '.join(args)}: {done.stderr}"
+        return done
+
+    def shown() -> bool:
+        return xdotool("search", "--onlyvisible", "--name", title, check=False).returncode == 0
+
+    dialog = xdotool("search", "--sync", "--onlyvisible", "--name", title).stdout.split()[0]
+    for _ in range(3):
+        xdotool("windowfocus", "--sync", dialog)
+        xdotool("key", "--clearmodifiers", "ctrl+a")  # the file name field has the focus
+        xdotool("type", "--delay", "5", str(path))
+        xdotool("key", "Return")
+        deadline = time.monotonic() + 3
+        while shown() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not shown():
+            return
+    raise AssertionError(f"the {title!r} dialog did not take {path}")
