@@ -8,7 +8,6 @@ the GUI keeps the main thread. Needs the `desktop` extra (pywebview with Qt).
 from __future__ import annotations
 
 import threading
-from typing import Any
 from urllib.parse import urlsplit
 
 from ..app import App

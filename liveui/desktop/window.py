@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 try:
     import webview
-except ImportError as missing:  # pragma: no cover - depends on the installation
+except ImportError as missing:
     raise ImportError("liveui.desktop needs pywebview with Qt: pip install 'liveui[desktop]'") from missing
 
 from ..transports.webview import Bridge, ScriptPoster
