@@ -160,8 +160,11 @@ class WebviewWire(MemoryWire):
             raise AssertionError(f"the window's socket did not open within {self.timeout} s\n{self._window.log()}") from None
 
     def send(self, frame: list[Any]) -> None:
+        self.send_text(json.dumps(frame, separators=(",", ":")))
+
+    def send_text(self, text: str) -> None:
+        """A text frame from the page's socket, as is (malformed ones included)."""
         assert self._window is not None
-        text = json.dumps(frame, separators=(",", ":"))
         self._window.run(f"liveuiWire.send({json.dumps(self._id)},{json.dumps(text)})")
 
     def send_binary(self, frame: bytes) -> None:
