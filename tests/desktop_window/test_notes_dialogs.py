@@ -17,7 +17,8 @@ async def test_save_as_then_open_through_the_dialogs(screen, desktop, tmp_path: 
     await devtools.attach()
     note = tmp_path / "plans.md"
     try:
-        await devtools.wait_for("window.liveSocket && window.liveSocket.isConnected() && !!document.querySelector('#preview h1')")
+        await devtools.wait_for("window.liveSocket && window.liveSocket.isConnected() && "
+                                "!!document.querySelector('.phx-connected #preview h1')")  # joined: typing sticks
         await devtools.evaluate(TYPE.format(text='"# Plans\\n\\n- ship the desktop host"'))
         await devtools.wait_for("document.querySelector('#preview h1')?.textContent === 'Plans' && "
                                 "document.querySelector('#title').textContent.trim() === 'Untitled •'")

@@ -34,7 +34,7 @@ async def test_the_packaged_notes_app_starts_and_works(screen: Xvfb, tmp_path: P
         try:
             await devtools.attach()
             await devtools.wait_for("window.liveSocket && window.liveSocket.isConnected() && "
-                                    "document.querySelector('#preview h1')?.textContent === 'Welcome to Notes'")
+                                    "document.querySelector('.phx-connected #preview h1')?.textContent === 'Welcome to Notes'")
             await devtools.click("#new")
             await devtools.wait_for("document.querySelector('#preview').textContent.trim() === '' && "
                                     "document.querySelector('#title').textContent.trim() === 'Untitled'")
