@@ -200,10 +200,25 @@ function keepHistoryUrls() {
   }, {capture: true})
 }
 
+// The window's title follows the page's (`page_title`), through pywebview's shared state.
+function followTitle() {
+  let shown = null
+  const report = () => {
+    if (document.title === shown || leaving) return
+    shown = document.title
+    window.pywebview.state.liveuiTitle = shown
+  }
+  bridge().then(() => {
+    report()
+    new MutationObserver(report).observe(document.head, {subtree: true, childList: true, characterData: true})
+  })
+}
+
 // Connects the page's live views over the bridge; options as `liveui.connect`.
 function connect(options = {}) {
   guardNavigation()
   keepHistoryUrls()
+  followTitle()
   return window.liveui.connect({...options, transport: DesktopSocket})
 }
 

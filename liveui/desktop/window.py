@@ -69,10 +69,15 @@ class DesktopWindow:
         self.navigate(self._start)
 
     def _state_changed(self, kind: str, key: str, value: Any) -> None:
-        """The page asks for a page load (liveui-desktop.js `loadPage`) through the shared state."""
-        if key == "liveuiLoad" and kind == "change" and isinstance(value, dict) and isinstance(value.get("url"), str):
+        """What the page tells through pywebview's shared state (liveui-desktop.js): a page load
+        it asks for (`liveuiLoad`), its title (`liveuiTitle`)."""
+        if kind != "change":
+            return
+        if key == "liveuiLoad" and isinstance(value, dict) and isinstance(value.get("url"), str):
             flash = value.get("flash")
             self.navigate(value["url"], flash if isinstance(flash, str) else None)
+        elif key == "liveuiTitle" and isinstance(value, str) and value:
+            self.window.set_title(value)
 
     def _closed(self) -> None:
         self._bridge.close_all()

@@ -54,6 +54,14 @@ class Xvfb:
             raise RuntimeError(f"Xvfb did not report its display:\n{self.log.read_text()}")
         self.display = f":{number}"
 
+    def window_named(self, title: str, timeout: float = 10.0) -> str:
+        """The id of the shown window called exactly `title`, waiting for it (xdotool)."""
+        done = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
+                              env={**os.environ, "DISPLAY": self.display}, capture_output=True, text=True,
+                              timeout=timeout)
+        assert done.returncode == 0, f"no window called {title!r}: {done.stderr}"
+        return done.stdout.split()[0]
+
     def screenshot(self) -> Screen:
         return Screen.read(self.directory / "Xvfb_screen0")
 

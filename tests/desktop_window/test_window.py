@@ -41,7 +41,7 @@ async def test_counter_window_counts_and_shows_the_page(screen, desktop) -> None
     assert shot.colours() > 16, f"the window shows no page, only {shot.colours()} colours"
 
 
-async def test_live_navigation_stays_in_the_document(desktop) -> None:
+async def test_live_navigation_stays_in_the_document(screen, desktop) -> None:
     window = desktop("tests.desktop_window.app:make_app")
     devtools = await attach(window)
     try:
@@ -49,6 +49,7 @@ async def test_live_navigation_stays_in_the_document(desktop) -> None:
         await devtools.evaluate("location.assign('/items')")  # a page load: rendered by Python
         await devtools.wait_for(f"location.pathname === '/items' && {CONNECTED} && !!document.querySelector('#items')")
         await devtools.evaluate("window.sameDocument = true")
+        screen.window_named("Items")  # the window's title follows the page's
 
         await devtools.click("#sort-price")  # push_patch
         await devtools.wait_for("location.search === '?sort=price' && "
@@ -56,6 +57,7 @@ async def test_live_navigation_stays_in_the_document(desktop) -> None:
         await devtools.click("#item-4 a")  # live link: push_navigate to another view
         await devtools.wait_for(f"location.pathname === '/items/4' && {CONNECTED} && "
                                 "document.querySelector('#item-name')?.textContent === 'Drill'")
+        screen.window_named("Drill")
         await devtools.evaluate("history.back()")
         await devtools.wait_for(f"location.pathname === '/items' && location.search === '?sort=price' && "
                                 f"{CONNECTED} && !!document.querySelector('#items')")
