@@ -20,7 +20,7 @@ class Probe(liveui.LiveView):
     template = "<p id='name'>{{ name }}</p>"
 
     def mount(self, params, session, socket):
-        socket.assign(name=params["name"])
+        socket.assign(name=params["name"], page_title=params["name"].upper())  # the window's title
         if socket.connected:
             MOUNTED[params["name"]].set()
 
@@ -33,12 +33,17 @@ def window(title: str) -> webview.Window:
 
 
 def drive(result: dict) -> None:
-    result["mounted"] = MOUNTED["a"].wait(WAIT) and MOUNTED["b"].wait(WAIT)
-    window("A").destroy()
-    result["a_ended_on_close"] = TERMINATED["a"].wait(WAIT)
-    result["b_alive_meanwhile"] = not TERMINATED["b"].is_set()
-    window("B").destroy()
-    result["b_ended_on_close"] = TERMINATED["b"].wait(WAIT)
+    try:
+        result["mounted"] = MOUNTED["a"].wait(WAIT) and MOUNTED["b"].wait(WAIT)
+        window("A").destroy()
+        result["a_ended_on_close"] = TERMINATED["a"].wait(WAIT)
+        result["b_alive_meanwhile"] = not TERMINATED["b"].is_set()
+        window("B").destroy()
+        result["b_ended_on_close"] = TERMINATED["b"].wait(WAIT)
+    except Exception as error:  # report it, and let launch return
+        result["error"] = repr(error)
+        for open_window in list(webview.windows):
+            open_window.destroy()
 
 
 def main() -> None:
