@@ -101,3 +101,18 @@ async def test_full_redirects_load_inside_or_open_the_system_browser(desktop) ->
         await devtools.wait_for(f"location.pathname === '/counter' && {CONNECTED} && !!document.querySelector('#count')")
     finally:
         devtools.close()
+
+
+async def test_the_apps_inlined_static_files_work_in_the_window(desktop) -> None:
+    window = desktop("tests.desktop_window.app:make_app")
+    devtools = await attach(window)
+    try:
+        await devtools.wait_for(CONNECTED)
+        await devtools.evaluate("location.assign('/hooks')")
+        # hooks.js (an app static file) registered the Greeter hook, which asked the view
+        await devtools.wait_for(f"location.pathname === '/hooks' && {CONNECTED} && "
+                                "document.querySelector('#greeting')?.textContent === 'hello hook'")
+        # gallery.css (another one) styles the page
+        assert await devtools.evaluate("getComputedStyle(document.querySelector('header.bar')).display") == "flex"
+    finally:
+        devtools.close()
