@@ -43,7 +43,10 @@ def _shared_runtime() -> Runtime:
 
 def open_window(target: App | type[LiveView], path: str = "/", *, title: str | None = None, width: int = 1000,
                 height: int = 750, resizable: bool = True) -> DesktopWindow:
-    """Open a window on `target` (an App or a LiveView class) at `path`; before or during `launch`."""
+    """Open a window on `target` (an App or a LiveView class) at `path`; before or during `launch`.
+
+    `title` shows until the page is loaded; then the window's title follows the page's.
+    """
     app = as_app(target, path)
     return DesktopWindow(app, _shared_runtime(), path, title=title or app.title, width=width, height=height,
                          resizable=resizable)
