@@ -63,17 +63,23 @@ class Notes(liveui.LiveView):
         elif event == "open":
             chosen = await open_file(socket, file_types=FILE_TYPES)
             if chosen:
-                with open(chosen[0], encoding="utf-8") as f:
-                    socket.assign(path=chosen[0], text=f.read(), dirty=False, message=f"Opened {chosen[0]}")
+                try:
+                    with open(chosen[0], encoding="utf-8") as f:
+                        socket.assign(path=chosen[0], text=f.read(), dirty=False, message=f"Opened {chosen[0]}")
+                except (OSError, UnicodeDecodeError) as error:
+                    socket.assign(message=f"Could not open {chosen[0]}: {error}")
                 self._show(socket)
         elif event in ("save", "save_as"):
             path = socket.assigns.path
             if event == "save_as" or path is None:
                 path = await save_file(socket, filename=self._name(path) if path else "note.md", file_types=FILE_TYPES)
             if path:
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(socket.assigns.text)
-                socket.assign(path=path, dirty=False, message=f"Saved {path}")
+                try:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(socket.assigns.text)
+                    socket.assign(path=path, dirty=False, message=f"Saved {path}")
+                except OSError as error:
+                    socket.assign(message=f"Could not save {path}: {error}")
                 self._show(socket)
 
     def _show(self, socket):

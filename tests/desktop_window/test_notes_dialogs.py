@@ -37,5 +37,12 @@ async def test_save_as_then_open_through_the_dialogs(screen, desktop, tmp_path: 
         await devtools.wait_for("document.querySelector('#title').textContent.trim() === 'plans.md' && "
                                 "document.querySelector('#preview h1')?.textContent === 'Reopened' && "
                                 "document.querySelector('#text').value === '# Reopened\\n\\nfrom disk'")
+
+        binary = tmp_path / "image.png"
+        binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+        await devtools.click("#open")
+        answer_file_dialog(screen.display, "Open file", binary)  # not text: said, and the note stays
+        await devtools.wait_for("document.querySelector('#message')?.textContent.startsWith('Could not open') && "
+                                "document.querySelector('#preview h1')?.textContent === 'Reopened'")
     finally:
         devtools.close()

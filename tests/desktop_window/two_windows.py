@@ -1,5 +1,6 @@
-"""Run by test_close.py as a process: two windows of one app; closing one ends its views only,
-`launch` returns once the last one is closed and the runtime has stopped. Prints one JSON line."""
+"""Run by test_close.py as a process: two windows of one app (the second opened while `launch`
+runs); closing one ends its views only, `launch` returns once the last one is closed and the
+runtime has stopped. Prints one JSON line."""
 
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ def window(title: str) -> webview.Window:
     return next(w for w in webview.windows if w.title == title)
 
 
-def drive(result: dict) -> None:
+def drive(app: liveui.App, result: dict) -> None:
     try:
-        result["mounted"] = MOUNTED["a"].wait(WAIT) and MOUNTED["b"].wait(WAIT)
+        result["mounted"] = MOUNTED["a"].wait(WAIT)
+        desktop.open_window(app, "/b", title="B", width=400, height=300)
+        result["mounted"] = result["mounted"] and MOUNTED["b"].wait(WAIT)
         window("A").destroy()
         result["a_ended_on_close"] = TERMINATED["a"].wait(WAIT)
         result["b_alive_meanwhile"] = not TERMINATED["b"].is_set()
@@ -50,8 +53,7 @@ def main() -> None:
     app = liveui.App()
     app.live("/{name}", Probe)
     result: dict = {}
-    desktop.open_window(app, "/b", title="B", width=400, height=300)
-    threading.Thread(target=drive, args=(result,), daemon=True).start()
+    threading.Thread(target=drive, args=(app, result), daemon=True).start()
     desktop.launch(app, "/a", title="A", width=400, height=300, gui="qt")
     result["runtime_stopped"] = not any(t.name == "liveui-runtime" for t in threading.enumerate())
     print(json.dumps(result), flush=True)
