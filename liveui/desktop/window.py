@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import threading
 import webbrowser
 from typing import Any
 from urllib.parse import urljoin
@@ -41,9 +42,13 @@ class DesktopWindow:
                                             resizable=resizable)
         self._poster = ScriptPoster(self.window.run_js, name=f"liveui-window-{self.window.uid}")
         self._start = urljoin(ORIGIN + "/", path)
-        self.window.events.shown += self._shown
+        self._started = False  # the first page was asked for (once), under `_lock`
+        self._lock = threading.Lock()
         self.window.events.closed += self._closed
         self.window.state += self._state_changed
+        self.window.events.shown += self._shown
+        if self.window.events.shown.is_set():  # opened while the GUI runs: it may be shown already
+            self._shown()
 
     def navigate(self, url: str, flash_token: str | None = None) -> None:
         """Load one of the app's pages into the window (from any thread; returns at once)."""
@@ -66,7 +71,10 @@ class DesktopWindow:
         self._poster.post(script)
 
     def _shown(self) -> None:
-        self.navigate(self._start)
+        with self._lock:
+            started, self._started = self._started, True
+        if not started:
+            self.navigate(self._start)
 
     def _state_changed(self, kind: str, key: str, value: Any) -> None:
         """What the page tells through pywebview's shared state (liveui-desktop.js): a page load
