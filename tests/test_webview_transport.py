@@ -122,3 +122,15 @@ async def test_binary_frames_cross_the_bridge_intact(wire) -> None:
 
     connection.transport.send_binary(payload)  # server -> page -> back: the same bytes
     assert await asyncio.wait_for(wire.inbox.get(), 10) == payload
+
+
+async def test_a_frame_whose_handler_throws_does_not_cost_the_next_ones(wire) -> None:
+    socket = json.dumps(wire._id)
+    wire._window.run(f"(() => {{ const s = liveuiWire.sockets.get({socket}); const pass = s.onmessage;"
+                     f" s.onmessage = (e) => {{ if (e.data === 'boom') throw new Error('boom'); pass(e) }} }})()")
+    wire.send([None, "1", "phoenix", "heartbeat", {}])  # the wrapper is in place once this is answered
+    assert json.loads(await asyncio.wait_for(wire.inbox.get(), 10))[1] == "1"
+    transport = wire.connection().transport
+    transport.send_text("boom")  # one loop turn: one script with both frames
+    transport.send_text('[null,"2","phoenix","phx_reply",{}]')
+    assert json.loads(await asyncio.wait_for(wire.inbox.get(), 10))[1] == "2"

@@ -150,10 +150,20 @@ DesktopSocket.OPEN = 1
 DesktopSocket.CLOSING = 2
 DesktopSocket.CLOSED = 3
 
-// Python -> JS: frames for socket `id`.
+// Python -> JS: frames for socket `id`. A handler that throws does not cost the frames after
+// it (as with a WebSocket, each message is its own task); its error is reported as uncaught.
 function deliver(id, frames) {
   const socket = sockets.get(id)
-  if (socket) frames.forEach((frame) => socket.receive(frame))
+  if (!socket) return
+  for (const frame of frames) {
+    try {
+      socket.receive(frame)
+    } catch (error) {
+      setTimeout(() => {
+        throw error
+      })
+    }
+  }
 }
 
 function takeFlash() {

@@ -28,6 +28,7 @@ window.liveuiWire = (() => {
     return btoa(text)
   }
   return {
+    sockets,
     open(id) {
       const socket = new liveuiDesktop.DesktopSocket("desktop", id)
       const inbox = new liveuiDesktop.Outbox("inbox", id)
