@@ -41,7 +41,7 @@ function loadPage(url, flash) {
   if (leaving) return
   leaving = true
   const idle = inFlight === 0 ? Promise.resolve() : new Promise((resolve) => whenIdle.push(resolve))
-  idle.then(() => {
+  idle.then(bridge).then(() => {
     window.pywebview.state.liveuiLoad = {url, flash, nonce: `${Date.now()}-${Math.random()}`}
   })
 }

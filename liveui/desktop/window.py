@@ -6,6 +6,8 @@ import asyncio
 import logging
 import secrets
 import threading
+import html
+import json
 import webbrowser
 from typing import Any
 from urllib.parse import urljoin
@@ -21,7 +23,24 @@ from .runtime import Runtime
 
 log = logging.getLogger("liveui")
 
+LOAD_TIMEOUT = 10.0
+
 LOADING = "<!DOCTYPE html><html><body style='font-family: sans-serif'><p>Loading…</p></body></html>"
+
+
+def error_page(url: str, error: BaseException, start: str) -> str:
+    """What the window shows when a page of the app cannot be rendered (details in the log),
+    with a way back to the first page (asked for as liveui-desktop.js does)."""
+    request = json.dumps({"url": start, "flash": None}).replace("</", "<\\/")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Error</title><script>"
+            "function liveuiStart() {"
+            f" const load = () => {{ window.pywebview.state.liveuiLoad = {{...{request}, nonce: String(Date.now())}} }};"
+            " if (window.pywebview && window.pywebview.api && window.pywebview.api.open) load();"
+            " else window.addEventListener('pywebviewready', load, {once: true}); return false }"
+            "</script></head><body style='font-family: sans-serif; margin: 2em'><h1>This page could not be shown</h1>"
+            f"<p id='liveui-error'>{html.escape(url)}: {html.escape(type(error).__name__)}: "
+            f"{html.escape(str(error))}</p>"
+            "<p><a href='#' id='liveui-start' onclick='return liveuiStart()'>Go to the first page</a></p></body></html>")
 
 
 class DesktopWindow:
@@ -62,10 +81,16 @@ class DesktopWindow:
             if page.external:
                 await asyncio.to_thread(webbrowser.open, page.url)
                 return
+            # pywebview readies a page's bridge from a thread that evaluates into whichever page is
+            # current: a page loaded before that has finished would have its bridge readied twice
+            # (losing the calls in flight), so the page being left must be ready first
+            await asyncio.to_thread(self.window.events.loaded.wait, LOAD_TIMEOUT)
             self._bridge.close_all()  # the views of the page being left end
             self.window.load_html(page.html, base_uri=page.url)  # queued to the GUI thread
-        except Exception:
+        except Exception as error:
             log.exception("could not load %s into the window", url)
+            self._bridge.close_all()
+            self.window.load_html(error_page(url, error, self._start), base_uri=url)
 
     def _post(self, script: str) -> None:
         self._poster.post(script)

@@ -83,6 +83,7 @@ class Relay:
 def _serve(window: Any, relay: Relay) -> None:
     from ..transports.webview import ScriptPoster
 
+    window.events.loaded.wait(30)  # the first page's bridge readied: none lands late on the harness
     window.load_html(page(), base_uri=MEMORY_BASE + "/")
     if not window.events.loaded.wait(30) or window.evaluate_js("typeof window.liveuiWire") != "object":
         relay._emit({"failed": "the harness page did not load"})

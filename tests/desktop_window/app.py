@@ -24,8 +24,18 @@ class Leave(liveui.LiveView):
             socket.redirect(external="https://example.com/liveui-desktop-test")
 
 
+class Broken(liveui.LiveView):
+    """A page whose mount fails."""
+
+    template = "<p>never shown</p>"
+
+    def mount(self, params, session, socket):
+        raise RuntimeError("the database is down")
+
+
 def make_app() -> liveui.App:
     app = gallery()
     with app.live_session("leaving"):
         app.live("/leave", Leave)
+        app.live("/broken", Broken)
     return app

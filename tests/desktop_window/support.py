@@ -170,6 +170,9 @@ class DevTools:
             f" el.scrollIntoView({{block: 'center'}}); const r = el.getBoundingClientRect();"
             f" return [r.left + r.width / 2, r.top + r.height / 2] }})()")
         assert centre, f"nothing matches {selector!r} in the window"
+        # a page takes no input before its first frame is painted: wait for a frame after this one
+        await self.call("Runtime.evaluate", awaitPromise=True, expression=(
+            "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"))
         for kind in ("mousePressed", "mouseReleased"):
             await self.call("Input.dispatchMouseEvent", type=kind, x=centre[0], y=centre[1], button="left", clickCount=1)
 

@@ -99,6 +99,12 @@ async def test_full_redirects_load_inside_or_open_the_system_browser(desktop) ->
         await devtools.wait_for(f"location.pathname === '/leave' && {CONNECTED}")
         await devtools.click("#plain")  # a plain link: a page load, rendered by Python
         await devtools.wait_for(f"location.pathname === '/counter' && {CONNECTED} && !!document.querySelector('#count')")
+
+        await devtools.evaluate("location.assign('/broken')")  # a page that cannot be rendered says so
+        await devtools.wait_for("location.pathname === '/broken' && document.querySelector('#liveui-error')?."
+                                "textContent.includes('RuntimeError: the database is down')")
+        await devtools.click("#liveui-start")  # and offers the way back
+        await devtools.wait_for(f"location.pathname === '/' && {CONNECTED}")
     finally:
         devtools.close()
 
