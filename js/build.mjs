@@ -1,5 +1,6 @@
-// Builds the browser bundle: js/src/browser.js -> liveui/static/liveui.js
-// Usage: node build.mjs [output-path]
+// Builds the client bundles: js/src/browser.js -> liveui/static/liveui.js and
+// js/src/desktop.js -> liveui/static/liveui-desktop.js (the pywebview bridge transport).
+// Usage: node build.mjs [output-directory]
 // The output is deterministic (no timestamps, no absolute paths), so tests can
 // rebuild it from the lock file and compare bytes with the committed file.
 import {build} from "esbuild"
@@ -8,9 +9,9 @@ import {dirname, resolve} from "node:path"
 import {fileURLToPath} from "node:url"
 
 const here = dirname(fileURLToPath(import.meta.url))
-const outfile = process.argv[2]
+const outdir = process.argv[2]
   ? resolve(process.cwd(), process.argv[2])
-  : resolve(here, "..", "liveui", "static", "liveui.js")
+  : resolve(here, "..", "liveui", "static")
 
 const version = (name) =>
   JSON.parse(readFileSync(resolve(here, "node_modules", name, "package.json"), "utf8")).version
@@ -20,10 +21,16 @@ const banner =
   `(MIT, Copyright (c) 2014 Chris McCord) and phoenix_live_view ` +
   `${version("phoenix_live_view")} (MIT, Copyright (c) 2018 Chris McCord). */`
 
-await build({
+// entry -> [output file, banner]; the desktop transport contains no third-party code
+const bundles = {
+  "src/browser.js": ["liveui.js", banner],
+  "src/desktop.js": ["liveui-desktop.js", "/* liveui desktop transport: pywebview bridge for the liveui client. */"],
+}
+
+for (const [entry, [name, header]] of Object.entries(bundles)) await build({
   absWorkingDir: here,
-  entryPoints: ["src/browser.js"],
-  outfile,
+  entryPoints: [entry],
+  outfile: resolve(outdir, name),
   bundle: true,
   format: "iife",
   platform: "browser",
@@ -32,6 +39,6 @@ await build({
   sourcemap: false,
   legalComments: "none",
   charset: "utf8",
-  banner: {js: banner},
+  banner: {js: header},
   logLevel: "warning",
 })

@@ -1,11 +1,14 @@
-"""Command line: `python -m liveui demo [--port N] [--host H]` serves the demo gallery."""
+"""Command line: `python -m liveui demo [--port N] [--host H]` serves the demo gallery;
+`python -m liveui desktop module:View` (or `module:app`) opens it in a native window."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
+from typing import Any
 
 from .app import serve
 
@@ -16,6 +19,16 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="serve the demo gallery")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--host", default="127.0.0.1")
+    desktop = commands.add_parser("desktop", help="open a view or app in a native window")
+    desktop.add_argument("target", help="module:View, module:app or module:make_app (from the current directory)")
+    desktop.add_argument("--path", default="/", help="the page to open first")
+    desktop.add_argument("--title")
+    desktop.add_argument("--width", type=int, default=1000)
+    desktop.add_argument("--height", type=int, default=750)
+    desktop.add_argument("--debug", action="store_true", help="with the web inspector")
+    desktop.add_argument("--gui", help="pywebview backend (qt, gtk); default: pywebview's choice")
+    desktop.add_argument("--no-sandbox", action="store_true",
+                         help="run QtWebEngine without its sandbox (required as root)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "demo":
@@ -26,6 +39,28 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError as missing:
             parser.exit(1, f"the demo gallery lives in the source checkout (examples/): {missing}\n")
         serve(make_app(), port=args.port, address=args.host)
+    elif args.command == "desktop":
+        if args.no_sandbox:
+            os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+        elif os.geteuid() == 0 and not os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):
+            print("liveui: as root, QtWebEngine needs --no-sandbox (or QTWEBENGINE_DISABLE_SANDBOX=1)", file=sys.stderr)
+        from .desktop import launch
+
+        launch(load_target(parser, args.target), args.path, title=args.title, width=args.width, height=args.height,
+               debug=args.debug, gui=args.gui)
+
+
+def load_target(parser: argparse.ArgumentParser, spec: str) -> Any:
+    """The object named by `module:attribute` (a function is called to make it), from the current directory."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        parser.error(f"expected module:View or module:app, got {spec!r}")
+    sys.path.insert(0, os.getcwd())
+    try:
+        target = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as missing:
+        parser.exit(1, f"cannot load {spec}: {missing}\n")
+    return target() if callable(target) and not isinstance(target, type) else target
 
 
 if __name__ == "__main__":

@@ -107,6 +107,10 @@ class Connection:
         if self.channels.get(channel.topic) is channel:
             del self.channels[channel.topic]
 
+    def view_endings(self) -> list[Any]:
+        """A future per view of this connection, done when that view has ended (terminate ran)."""
+        return [channel.done for channel in self.channels.values() if isinstance(channel, ViewChannel)]
+
     def closed(self) -> None:
         """The transport closed: end every view of this connection."""
         self.open = False

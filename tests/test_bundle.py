@@ -1,7 +1,7 @@
-"""The committed browser bundle must be reproducible from js/ and its lock file.
+"""The committed client bundles must be reproducible from js/ and its lock file.
 
 Copies the JS sources to a temporary directory, installs exactly what the lock file
-pins (`npm ci`), rebuilds, and compares bytes with liveui/static/liveui.js.
+pins (`npm ci`), rebuilds, and compares bytes with each bundle in liveui/static/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js"
-BUNDLE = ROOT / "liveui" / "static" / "liveui.js"
+STATIC = ROOT / "liveui" / "static"
+BUNDLES = ("liveui.js", "liveui-desktop.js")
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float) -> None:
@@ -34,7 +35,8 @@ def test_bundle_is_reproducible(tmp_path: Path) -> None:
             "npm/node not found on PATH: the bundle check needs Node.js and npm "
             "(on Debian: apt-get install nodejs npm)"
         )
-    assert BUNDLE.is_file(), f"{BUNDLE} is missing: run `npm run build` in js/"
+    for name in BUNDLES:
+        assert (STATIC / name).is_file(), f"{STATIC / name} is missing: run `npm run build` in js/"
 
     work = tmp_path / "js"
     work.mkdir()
@@ -43,12 +45,13 @@ def test_bundle_is_reproducible(tmp_path: Path) -> None:
     shutil.copytree(JS / "src", work / "src")
 
     _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, timeout=120)
-    out = tmp_path / "liveui.js"
+    out = tmp_path / "static"
     _run([node, "build.mjs", str(out)], work, timeout=60)
 
-    built = out.read_bytes()
-    committed = BUNDLE.read_bytes()
-    assert built == committed, (
-        f"liveui/static/liveui.js ({len(committed)} bytes) differs from a fresh build "
-        f"({len(built)} bytes): run `npm ci && npm run build` in js/ and commit the result"
-    )
+    for name in BUNDLES:
+        built = (out / name).read_bytes()
+        committed = (STATIC / name).read_bytes()
+        assert built == committed, (
+            f"liveui/static/{name} ({len(committed)} bytes) differs from a fresh build "
+            f"({len(built)} bytes): run `npm ci && npm run build` in js/ and commit the result"
+        )

@@ -1,7 +1,8 @@
 """The runtime over the wire: join, events, replies, navigation, infos, leave (PROTOCOL.md §1–§7).
 
-Most tests run twice: on the in-memory transport and on a real Tornado server (dead render over
-HTTP, then the WebSocket with cookie, Origin and CSRF token), through `tests/wire.py`.
+Most tests run on each transport: in memory, on a real Tornado server (dead render over HTTP,
+then the WebSocket with cookie, Origin and CSRF token) and through a real pywebview window's
+bridge, via `tests/wire.py`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """A frame-level Phoenix channel client for tests (not a test module).
 
 Speaks the V2 serializer like phoenix.js: one per-socket ref counter (strings "1", "2", ...),
-a join's ref is its join_ref, later pushes on that topic carry it. Two ways to reach a server:
+a join's ref is its join_ref, later pushes on that topic carry it. Three ways to reach a server:
 
     async with WireClient.websocket("http://127.0.0.1:PORT", "/counter") as client:   # real HTTP + WS
     async with WireClient.memory(app, "/counter") as client:                          # in-process
+    async with WireClient("webview", "/counter", app=app) as client:                  # a pywebview window
 
-Both do a dead render of `path` first (tokens, view id, CSRF token) and open the connection;
+All do a dead render of `path` first (tokens, view id, CSRF token) and open the connection;
 `await client.join()` then joins that view. Every wait is bounded (`timeout`, default 2 s).
 """
 
@@ -96,6 +97,10 @@ class WireClient:
             self.connection, self._transport = connect(self.app)
             self._inbox = self._transport.outbox
             return
+        if self.kind == "webview":  # frames through a real pywebview window and its bridge
+            await self.wire.connect(self.csrf)
+            self._inbox = self.wire.inbox
+            return
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
@@ -120,6 +125,8 @@ class WireClient:
                 ends = [c.done for c in channels]
                 if ends:
                     await asyncio.wait(ends, timeout=self.timeout)
+        elif self.kind == "webview":
+            await self.wire.close()
         elif self._ws is not None:
             self._ws.close()
 
@@ -144,6 +151,11 @@ class WireClient:
                 self.connection.receive_binary(frame)
             else:
                 self.connection.receive_text(frame)
+        elif self.kind == "webview":
+            if isinstance(frame, bytes):
+                self.wire.send_binary(frame)
+            else:
+                self.wire.send_text(frame)
         else:
             self._ws.write_message(frame, binary=isinstance(frame, bytes))
 
@@ -354,7 +366,7 @@ if pytest is not None:
             server.stop()
         await drain_views()
 
-    @pytest.fixture(params=["memory", "websocket"])
+    @pytest.fixture(params=["memory", "websocket", "webview"])
     def transport(request: Any) -> str:
         return request.param
 
@@ -365,10 +377,10 @@ if pytest is not None:
         clients: list[WireClient] = []
 
         async def open_(app: Any, path: str, **options: Any) -> WireClient:
-            if transport == "memory":
-                client = WireClient.memory(app, path, **options)
-            else:
+            if transport == "websocket":
                 client = WireClient.websocket(await serve(app), path, **options)
+            else:
+                client = WireClient(transport, path, app=app, **options)
             clients.append(client)
             return await client.open()
 

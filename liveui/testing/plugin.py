@@ -3,7 +3,8 @@
 Fixtures: `live` (`view, html = await live("/path")` with the test module's `app` fixture, or
 `await live(app, "/path")`; `await live.isolated(View, session=...)` mounts an unrouted view), and
 `live_transport`, which runs each test using them once per
-transport listed in the ini option `liveui_transports` (default: memory and websocket).
+transport listed in the ini option `liveui_transports` (default: memory and websocket; `webview`
+runs them through a real pywebview window, see liveui/testing/webview_wire.py).
 """
 
 from __future__ import annotations

@@ -138,12 +138,10 @@ class MemoryWire(Wire):
 
     async def close(self) -> None:
         if self._connection is not None:
-            from ..channel import ViewChannel
-
-            channels = [c for c in self._connection.channels.values() if isinstance(c, ViewChannel)]
+            endings = self._connection.view_endings()
             self._connection.closed()
-            if channels:
-                await asyncio.wait([channel.done for channel in channels], timeout=self.timeout)
+            if endings:
+                await asyncio.wait(endings, timeout=self.timeout)
             self._connection = None
 
 
@@ -237,6 +235,7 @@ class WebSocketWire(Wire):
 WIRES: dict[str, str] = {
     "memory": f"{__name__}:MemoryWire",
     "websocket": f"{__name__}:WebSocketWire",
+    "webview": "liveui.testing.webview_wire:WebviewWire",
 }
 
 

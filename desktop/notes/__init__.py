@@ -1,0 +1,1 @@
+"""liveui Notes: a small Markdown notes app for the desktop (see desktop/README.md)."""

@@ -1,0 +1,192 @@
+"""The desktop transport: frames over pywebview's bridge, with no network in between.
+
+JS -> Python: the window's `DesktopSocket` (liveui-desktop.js) calls the `Bridge` given to
+pywebview as `js_api`: `open`, `send` (a batch of frames) and `close`, each on a pywebview worker
+thread; the bridge hands them to the runtime's event loop in order. Python -> JS: a
+`WebviewTransport` collects what one loop turn sends and posts it as one script
+(`liveuiDesktop.deliver(id, frames)`); a `ScriptPoster` thread evaluates queued scripts in the
+window, several at once when they pile up. Binary frames travel as base64 (`{"b": ...}`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import queue
+import threading
+import webbrowser
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..connection import Connection
+
+log = logging.getLogger("liveui")
+
+Frame = str | dict[str, Any]
+
+
+def python_only(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep a public method of a `js_api` object out of reach of the page (pywebview's marker)."""
+    method._serializable = False  # type: ignore[attr-defined]
+    return method
+
+
+def deliver_script(socket_id: str, frames: list[Frame]) -> str:
+    """The script that hands `frames` to the window's socket `socket_id` (ASCII-only JSON)."""
+    return f"window.liveuiDesktop.deliver({json.dumps(socket_id)},{json.dumps(frames, separators=(',', ':'))})"
+
+
+def decode_frame(frame: Any) -> str | bytes:
+    """A frame from the page: text as is, `{"b": base64}` as bytes."""
+    if isinstance(frame, str):
+        return frame
+    if isinstance(frame, dict) and isinstance(frame.get("b"), str):
+        return base64.b64decode(frame["b"], validate=True)
+    raise ValueError(f"not a frame: {frame!r:.80}")
+
+
+class WebviewTransport:
+    """The server end of one `DesktopSocket`: what one loop turn sends leaves as one script."""
+
+    def __init__(self, socket_id: str, post: Callable[[str], None], loop: asyncio.AbstractEventLoop) -> None:
+        self.socket_id = socket_id
+        self._post = post
+        self._loop = loop
+        self._frames: list[Frame] = []
+
+    def send_text(self, frame: str) -> None:
+        self._queue(frame)
+
+    def send_binary(self, frame: bytes) -> None:
+        self._queue({"b": base64.b64encode(frame).decode("ascii")})
+
+    def close(self, code: int = 1001, reason: str = "") -> None:
+        self._queue({"close": code, "reason": reason})
+
+    def _queue(self, frame: Frame) -> None:
+        if not self._frames:
+            self._loop.call_soon(self._flush)
+        self._frames.append(frame)
+
+    def _flush(self) -> None:
+        frames, self._frames = self._frames, []
+        if frames:
+            self._post(deliver_script(self.socket_id, frames))
+
+
+class Bridge:
+    """The `js_api` of one window: the page's sockets become connections to `app`.
+
+    pywebview exposes every public method to the page and walks public attributes, so all state
+    is private and Python-side methods are marked `python_only`. `open_external` hands a URL
+    outside the app to the system browser.
+    """
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, post: Callable[[str], None], *,
+                 info: Mapping[str, Any] | None = None) -> None:
+        self._app = app
+        self._loop = loop
+        self._post = post
+        self._info = dict(info or {})
+        self._connections: dict[str, Connection] = {}
+
+    # -- called by the page (pywebview worker threads) ------------------------------------
+
+    def open(self, socket_id: str, url: str) -> None:
+        """A `DesktopSocket` opened (resolving the page's promise makes it open)."""
+        self._loop.call_soon_threadsafe(self._open, str(socket_id), str(url))
+
+    def send(self, socket_id: str, frames: list[Any]) -> None:
+        """Frames from a socket, in the order it sent them."""
+        self._loop.call_soon_threadsafe(self._receive, str(socket_id), frames)
+
+    def close(self, socket_id: str) -> None:
+        """The page closed a socket: its views end."""
+        self._loop.call_soon_threadsafe(self._close, str(socket_id))
+
+    def open_external(self, url: str) -> None:
+        """A URL outside the app: the system browser shows it."""
+        if str(url).startswith(("http://", "https://", "mailto:")):
+            webbrowser.open(str(url))
+        else:
+            log.warning("not opening %r outside the window", url)
+
+    # -- Python side ------------------------------------------------------------------------
+
+    @python_only
+    def connection(self, socket_id: str) -> Connection | None:
+        """The connection of a page socket (None once closed)."""
+        return self._connections.get(socket_id)
+
+    @python_only
+    def close_all(self) -> None:
+        """The window closed or left the page: end every view of it (thread-safe)."""
+        self._loop.call_soon_threadsafe(self._close_all)
+
+    def _open(self, socket_id: str, url: str) -> None:
+        transport = WebviewTransport(socket_id, self._post, self._loop)
+        self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url})
+
+    def _receive(self, socket_id: str, frames: Any) -> None:
+        connection = self._connections.get(socket_id)
+        if connection is None or not isinstance(frames, list):
+            return
+        for raw in frames:
+            try:
+                frame = decode_frame(raw)
+            except ValueError as bad:
+                log.warning("dropping a frame from the window: %s", bad)
+                continue
+            if isinstance(frame, bytes):
+                connection.receive_binary(frame)
+            else:
+                connection.receive_text(frame)
+
+    def _close(self, socket_id: str) -> None:
+        connection = self._connections.pop(socket_id, None)
+        if connection is not None:
+            connection.closed()
+
+    def _close_all(self) -> None:
+        for socket_id in list(self._connections):
+            self._close(socket_id)
+
+
+class ScriptPoster:
+    """A thread that evaluates scripts in a window in order, joining those that queue up.
+
+    `run_js` blocks until the GUI thread has run the script (or a page is loading), so it never
+    runs on the event loop. `stop()` ends the thread; scripts posted after it are dropped.
+    """
+
+    def __init__(self, run_js: Callable[[str], Any], name: str = "liveui-poster") -> None:
+        self._run_js = run_js
+        self._scripts: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
+        self._thread.start()
+
+    def post(self, script: str) -> None:
+        self._scripts.put(script)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._scripts.put(None)
+        self._thread.join(timeout)
+
+    def _work(self) -> None:
+        while True:
+            batch = [self._scripts.get()]
+            while batch[-1] is not None:
+                try:
+                    batch.append(self._scripts.get_nowait())
+                except queue.Empty:
+                    break
+            scripts = [script for script in batch if script is not None]
+            if scripts:
+                try:
+                    self._run_js(";\n".join(scripts))
+                except Exception:  # a closing window: nothing left to update
+                    log.exception("could not run a script in the window")
+            if batch[-1] is None:
+                return
