@@ -72,9 +72,26 @@ class Pushy(LiveView):
         return None
 
 
+class Twice(LiveView):
+    """A click whose reply and a push right behind it change the same slot."""
+
+    template = '<button phx-click="bump">bump</button><p id="n">{{ n }}</p>'
+
+    def mount(self, params, session, socket):
+        socket.assign(n=0)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(n=1)
+        socket.ref.send("again")  # handled right after the reply is sent: a diff push follows it
+
+    def handle_info(self, message, socket):
+        socket.assign(n=2)
+
+
 @pytest.fixture
 def app():
     app = make_app(secret_key="testing-client")
+    app.live("/twice", Twice)
     app.live("/crashy", Crashy)
     app.live("/pushy", Pushy)
     return app
@@ -237,3 +254,10 @@ async def test_open_browser_writes_the_html(live, capsys):
     finally:
         os.remove(path)
     assert view.has_element("#count", re.compile(r"^\d$"))
+
+
+async def test_a_push_right_behind_a_reply_is_applied_after_it(live):
+    view, _ = await live("/twice")
+    await view.element("button").render_click()
+    assert await view.render_async() == view.render()
+    assert '<p id="n">2</p>' in view.render()

@@ -108,7 +108,16 @@ class Client:
         ref = self.wire.next_ref()
         if event == "phx_join":
             view.join_ref = ref
-        return await self.call(view.topic, view.join_ref, event, payload, ref=ref)
+            view._holding = True  # released by _join once the rendered tree is in place
+            return await self.call(view.topic, view.join_ref, event, payload, ref=ref)
+        try:
+            reply = await self.call(view.topic, view.join_ref, event, payload, ref=ref)
+            response = reply.get("response") or {}
+            if reply.get("status") == "ok" and "diff" in response:
+                view._merge(response["diff"])  # before any push that came after this reply
+            return reply
+        finally:
+            view._release()
 
     async def call(self, topic: str, join_ref: str | None, event: str, payload: dict[str, Any] | bytes,
                    *, ref: str | None = None) -> dict[str, Any]:
@@ -136,18 +145,27 @@ class Client:
             if frame is None:
                 return
             join_ref, ref, topic, event, payload = json.loads(frame)
+            view = self.views.get(topic)
             if event == "phx_reply" and ref in self._replies:
+                if view is not None:  # pushes after this reply wait until the reply is applied
+                    view._holding = True
                 self._replies[ref][1].set_result(payload)
-            elif topic in self.views:
-                view = self.views[topic]
-                try:
-                    view._push(event, payload)
-                except Exception as exc:  # e.g. a diff the client could not merge: a server bug
-                    view.error = f"{topic}: could not apply the server's {event!r}: {exc!r}"
-                if view.error:  # a crash answers no pending push: fail them with the traceback
-                    for waiting_topic, waiter in self._replies.values():
-                        if waiting_topic == topic and not waiter.done():
-                            waiter.set_exception(ViewCrashed(view.error))
+            elif view is not None:
+                if view._holding:
+                    view._held.append((event, payload))
+                else:
+                    self.deliver(view, event, payload)
+
+    def deliver(self, view: View, event: str, payload: dict[str, Any]) -> None:
+        """Apply a push from the server to its view, as the client does."""
+        try:
+            view._push(event, payload)
+        except Exception as exc:  # e.g. a diff the client could not merge: a server bug
+            view.error = f"{view.topic}: could not apply the server's {event!r}: {exc!r}"
+        if view.error:  # a crash answers no pending push: fail them with the traceback
+            for waiting_topic, waiter in self._replies.values():
+                if waiting_topic == view.topic and not waiter.done():
+                    waiter.set_exception(ViewCrashed(view.error))
 
 
 class View:
@@ -168,6 +186,8 @@ class View:
         self.error: str | None = None
         self.mounts = 0
         self.children: list[View] = []
+        self._holding = False  # a reply is being applied: pushes wait in _held, in order
+        self._held: list[tuple[str, Any]] = []
 
     async def rejoin(self) -> str:
         """Join again, as the client does after a crash or a reconnect: the view mounts afresh."""
@@ -193,6 +213,7 @@ class View:
         self._observe(events, title, None)
         if "live_patch" in response:
             self._patched(response["live_patch"]["to"])
+        self._release()
         await self.live_children()
         return self.render()
 
@@ -345,12 +366,18 @@ class View:
             self.rendered.prune(reply.get("response", {}).get("cids", []))  # type: ignore[union-attr]
 
     def _apply_reply(self, reply: dict[str, Any]) -> None:
+        """Check a reply (its diff was merged when it arrived, see Client.request)."""
         response = reply.get("response") or {}
         if reply.get("status") != "ok":
             raise AssertionError(f"the server refused the push: {response}")
-        if "diff" in response:
-            self._merge(response["diff"])
         self._raise_navigation(response)
+
+    def _release(self) -> None:
+        """The reply being applied is in: apply the pushes that came after it."""
+        self._holding = False
+        held, self._held = self._held, []
+        for event, payload in held:
+            self.client.deliver(self, event, payload)
 
     def _raise_navigation(self, response: dict[str, Any]) -> None:
         for kind in ("redirect", "live_redirect"):
