@@ -1,7 +1,7 @@
-"""The committed browser bundle must be reproducible from js/ and its lock file.
+"""The committed client bundles must be reproducible from js/ and its lock file.
 
 Copies the JS sources to a temporary directory, installs exactly what the lock file
-pins (`npm ci`), rebuilds, and compares bytes with liveui/static/liveui.js.
+pins (`npm ci`, once), rebuilds each bundle, and compares bytes with liveui/static/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js"
-BUNDLE = ROOT / "liveui" / "static" / "liveui.js"
+STATIC = ROOT / "liveui" / "static"
+BUNDLES = {  # build script -> committed output
+    "build.mjs": "liveui.js",
+    "build-widget.mjs": "liveui-widget.js",
+}
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float) -> None:
@@ -26,29 +30,36 @@ def _run(cmd: list[str], cwd: Path, timeout: float) -> None:
         )
 
 
-def test_bundle_is_reproducible(tmp_path: Path) -> None:
-    npm = shutil.which("npm")
-    node = shutil.which("node")
-    if npm is None or node is None:
-        pytest.fail(
-            "npm/node not found on PATH: the bundle check needs Node.js and npm "
-            "(on Debian: apt-get install nodejs npm)"
-        )
-    assert BUNDLE.is_file(), f"{BUNDLE} is missing: run `npm run build` in js/"
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} not found on PATH: the bundle check needs Node.js and npm "
+                    "(on Debian: apt-get install nodejs npm)")
+    return path
 
-    work = tmp_path / "js"
+
+@pytest.fixture(scope="module")
+def js_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of js/ with the locked dependencies installed."""
+    work = tmp_path_factory.mktemp("bundle") / "js"
     work.mkdir()
-    for name in ("package.json", "package-lock.json", "build.mjs"):
+    for name in ("package.json", "package-lock.json", *BUNDLES):
         shutil.copy2(JS / name, work / name)
     shutil.copytree(JS / "src", work / "src")
+    _run([_tool("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, timeout=120)
+    return work
 
-    _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, timeout=120)
-    out = tmp_path / "liveui.js"
-    _run([node, "build.mjs", str(out)], work, timeout=60)
+
+@pytest.mark.parametrize("script, bundle", BUNDLES.items())
+def test_bundle_is_reproducible(js_checkout: Path, script: str, bundle: str) -> None:
+    committed_path = STATIC / bundle
+    assert committed_path.is_file(), f"{committed_path} is missing: run `npm run build` in js/"
+    out = js_checkout.parent / bundle
+    _run([_tool("node"), script, str(out)], js_checkout, timeout=60)
 
     built = out.read_bytes()
-    committed = BUNDLE.read_bytes()
+    committed = committed_path.read_bytes()
     assert built == committed, (
-        f"liveui/static/liveui.js ({len(committed)} bytes) differs from a fresh build "
+        f"liveui/static/{bundle} ({len(committed)} bytes) differs from a fresh build "
         f"({len(built)} bytes): run `npm ci && npm run build` in js/ and commit the result"
     )

@@ -1,0 +1,92 @@
+// A WebSocket-shaped class over an anywidget model's custom messages, for phoenix `Socket`'s
+// `transport` option. Each instance is one connection to the kernel, named by an id `c`:
+//   client -> kernel  {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code}
+//   kernel -> client  {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code, reason}
+// Binary frames travel as message buffers, never as base64.
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 3
+
+let connections = 0
+
+function arrayBuffer(view) {
+  if (view instanceof ArrayBuffer) return view
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)
+}
+
+// commTransport(model, {openTimeoutMs}) -> a class phoenix constructs with the endpoint URL.
+export function commTransport(model, {openTimeoutMs = 5000} = {}) {
+  let kernelGone = false
+  const gone = () => { kernelGone = true }
+  model.on("comm:close", gone)
+  model.on("destroy", gone)
+
+  return class CommTransport {
+    constructor(url) {
+      this.url = url
+      this.readyState = CONNECTING
+      this.bufferedAmount = 0
+      this.binaryType = "arraybuffer"
+      this.id = `${Date.now().toString(36)}.${++connections}.${Math.random().toString(36).slice(2, 8)}`
+      this.onopen = this.onmessage = this.onerror = this.onclose = () => {}
+      this.listener = (msg, buffers) => this.receive(msg, buffers)
+      this.endOnKernelGone = () => this.ended(1006, "the kernel is gone")
+      model.on("msg:custom", this.listener)
+      model.on("comm:close", this.endOnKernelGone)
+      this.timer = setTimeout(() => this.ended(1006, "the kernel did not answer"), openTimeoutMs)
+      if (kernelGone) {
+        setTimeout(this.endOnKernelGone, 0)
+      } else {
+        this.post({open: 1})
+      }
+    }
+
+    post(content, buffers) {
+      try {
+        model.send({c: this.id, ...content}, undefined, buffers)
+      } catch (error) {  // the comm or the kernel is gone
+        setTimeout(() => this.ended(1006, String(error)), 0)
+      }
+    }
+
+    receive(msg, buffers) {
+      if (!msg || msg.c !== this.id || this.readyState === CLOSED) return
+      if (msg.opened) {
+        clearTimeout(this.timer)
+        this.readyState = OPEN
+        this.onopen({type: "open"})
+      } else if (msg.t !== undefined) {
+        this.onmessage({data: msg.t})
+      } else if (msg.b) {
+        this.onmessage({data: arrayBuffer(buffers[0])})
+      } else if (msg.close !== undefined) {
+        this.ended(msg.close, msg.reason || "")
+      }
+    }
+
+    send(data) {
+      if (this.readyState !== OPEN) throw new Error("the comm connection is not open")
+      if (typeof data === "string") {
+        this.post({t: data})
+      } else {
+        this.post({b: 1}, [arrayBuffer(data)])
+      }
+    }
+
+    close(code = 1000, reason = "") {
+      if (this.readyState === CLOSED) return
+      if (!kernelGone) this.post({close: code})
+      this.ended(code, reason)
+    }
+
+    ended(code, reason) {
+      if (this.readyState === CLOSED) return
+      clearTimeout(this.timer)
+      model.off("msg:custom", this.listener)
+      model.off("comm:close", this.endOnKernelGone)
+      this.readyState = CLOSED
+      const event = {type: "close", code, reason, wasClean: code === 1000}
+      setTimeout(() => this.onclose(event), 0)  // as a WebSocket: the close event comes later
+    }
+  }
+}
