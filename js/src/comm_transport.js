@@ -14,14 +14,33 @@ function arrayBuffer(view) {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)
 }
 
-// commTransport(model, {openTimeoutMs}) -> a class phoenix constructs with the endpoint URL.
+const KERNEL_GONE = ["dead", "restarting", "autorestarting"]
+
+// commTransport(model, {openTimeoutMs}) -> {Transport, dispose}: Transport is the class phoenix
+// constructs with the endpoint URL; dispose() stops watching the model and the kernel.
+// A kernel that dies or restarts (as the widget manager reports it, where it can) or a comm
+// that closes ends every connection at once; later ones fail to open, so the client shows its
+// disconnected state instead of waiting for a heartbeat to time out.
 export function commTransport(model, {openTimeoutMs = 5000} = {}) {
   let kernelGone = false
-  const gone = () => { kernelGone = true }
+  const live = new Set()
+  const gone = () => {
+    kernelGone = true
+    live.forEach((transport) => transport.ended(1006, "the kernel is gone"))
+  }
+  const watchKernel = (_kernel, status) => { if (KERNEL_GONE.includes(status)) gone() }
+  const kernel = model.widget_manager && model.widget_manager.kernel
+  const signal = kernel && kernel.statusChanged
+  if (signal && signal.connect) signal.connect(watchKernel)
   model.on("comm:close", gone)
   model.on("destroy", gone)
+  const dispose = () => {
+    if (signal && signal.disconnect) signal.disconnect(watchKernel)
+    model.off("comm:close", gone)
+    model.off("destroy", gone)
+  }
 
-  return class CommTransport {
+  class CommTransport {
     constructor(url) {
       this.url = url
       this.readyState = CONNECTING
@@ -30,12 +49,11 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
       this.id = `${Date.now().toString(36)}.${++connections}.${Math.random().toString(36).slice(2, 8)}`
       this.onopen = this.onmessage = this.onerror = this.onclose = () => {}
       this.listener = (msg, buffers) => this.receive(msg, buffers)
-      this.endOnKernelGone = () => this.ended(1006, "the kernel is gone")
       model.on("msg:custom", this.listener)
-      model.on("comm:close", this.endOnKernelGone)
+      live.add(this)
       this.timer = setTimeout(() => this.ended(1006, "the kernel did not answer"), openTimeoutMs)
       if (kernelGone) {
-        setTimeout(this.endOnKernelGone, 0)
+        setTimeout(() => this.ended(1006, "the kernel is gone"), 0)
       } else {
         this.post({open: 1})
       }
@@ -83,10 +101,12 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
       if (this.readyState === CLOSED) return
       clearTimeout(this.timer)
       model.off("msg:custom", this.listener)
-      model.off("comm:close", this.endOnKernelGone)
+      live.delete(this)
       this.readyState = CLOSED
       const event = {type: "close", code, reason, wasClean: code === 1000}
       setTimeout(() => this.onclose(event), 0)  // as a WebSocket: the close event comes later
     }
   }
+
+  return {Transport: CommTransport, dispose}
 }

@@ -13,8 +13,9 @@ function render({model, el}) {
   const container = el.querySelector("[data-phx-session]")
   if (!container) return () => {}  // a dead render without a live view: a notice or a link
 
+  const comm = commTransport(model)
   const liveSocket = new LiveSocket("/live", Socket, {
-    transport: commTransport(model),
+    transport: comm.Transport,
     params: {_mounts: 0},
     reconnectAfterMs: (tries) => [100, 500, 1000, 2000][tries - 1] || 5000,
     sessionStorage: window.sessionStorage,
@@ -31,6 +32,7 @@ function render({model, el}) {
   return () => {
     liveSocket.destroyAllViews()
     liveSocket.disconnect()
+    comm.dispose()
   }
 }
 

@@ -1,0 +1,148 @@
+"""Live views in real JupyterLab 4, in headless Chromium: run a cell, click in its output, see it
+update; several cells stay independent; a kernel that is gone shows the disconnected state; the
+notebook page never reloads nor changes its URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .jupyter_server import JupyterServer, notebook
+from .support import new_context
+
+IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+UI_TIMEOUT_MS = 30_000  # JupyterLab's first load builds its UI; a passing run is far quicker
+
+COUNTER = "from liveui.jupyter import show\nfrom examples.counter import Counter\nshow(Counter)"
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[JupyterServer]:
+    server = JupyterServer("jupyterlab").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def lab_page(browser: Any, lab: JupyterServer) -> Iterator[Any]:
+    context = new_context(browser, lab.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_notebook(page: Any, lab: JupyterServer, name: str, *cells: str) -> None:
+    lab.write(name, notebook(*cells))
+    page.goto(f"/lab/tree/{name}?reset&token={lab.token}")  # reset: no tab of an earlier test comes back
+    page.wait_for_selector(IDLE, timeout=UI_TIMEOUT_MS)
+
+
+def run_cell(page: Any, index: int) -> Any:
+    """Run the `index`-th cell (Shift+Enter) and return its output area."""
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    return cell.locator(".jp-OutputArea")
+
+
+def live_output(cell_output: Any) -> Any:
+    """The connected live view in a cell output."""
+    view = cell_output.locator(".liveui-cell [data-phx-session]")
+    view.and_(cell_output.locator(".phx-connected")).wait_for(timeout=UI_TIMEOUT_MS)
+    return view
+
+
+def test_show_counter_then_click(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "counter.ipynb", COUNTER)
+    url = page.url
+    view = live_output(run_cell(page, 0))
+    assert view.locator("#count").inner_text() == "0"
+    view.locator("#inc").click()
+    view.locator("#count", has_text="1").wait_for()
+    view.locator("#inc").click()
+    view.locator("#count", has_text="2").wait_for()
+    assert page.url == url
+
+
+ITEMS = "from liveui.jupyter import show\nfrom examples.gallery import make_app\nshow(make_app(), '/items')"
+
+
+def test_navigation_stays_in_the_cell(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "items.ipynb", ITEMS)
+    url = page.url
+    output = run_cell(page, 0)
+    live_output(output)
+    history = page.evaluate("history.length")
+    cell = output.locator(".liveui-cell")
+    assert cell.get_attribute("data-liveui-url") == "/items"
+    output.locator("#sort-price").click()  # push_patch: handle_params re-sorts, the cell's URL changes
+    output.locator("#sort-price.active").wait_for()
+    assert cell.get_attribute("data-liveui-url") == "/items?sort=price"
+    names = output.locator("#items li a").all_inner_texts()
+    assert names.index("Chisel") < names.index("Anvil")
+    output.locator("#item-3 button").click()  # push_navigate: the item's view replaces the list in the cell
+    output.locator("#item-name", has_text="Chisel").wait_for()
+    assert cell.get_attribute("data-liveui-url") == "/items/3"
+    output.locator("#buy").click()  # push_navigate back with a flash
+    output.locator("text=You bought a Chisel.").wait_for()
+    assert cell.get_attribute("data-liveui-url") == "/items"
+    output.locator("#item-2 a").click()  # a live link (data-phx-link="redirect")
+    output.locator("#item-name").wait_for()
+    assert cell.get_attribute("data-liveui-url") == "/items/2"
+    assert page.url == url and page.evaluate("history.length") == history  # the page never navigated
+
+
+CLICKS = '''from liveui import LiveView
+from liveui.jupyter import show
+ENDED = []
+
+class Clicks(LiveView):
+    template = '<p id="n">{{ n }}</p><button id="inc" phx-click="inc">+</button>'
+
+    def mount(self, params, session, socket):
+        socket.assign(n=0)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(n=socket.assigns.n + 1)
+
+    def terminate(self, reason, socket):
+        ENDED.append(socket.assigns.n)
+
+show(Clicks)'''
+SECOND = "show(Clicks)"
+ENDED = '''import asyncio
+for _ in range(250):  # until the old view's terminate ran (bounded: 5 s)
+    if ENDED:
+        break
+    await asyncio.sleep(0.02)
+print("ended", ENDED)'''
+
+
+def test_cells_are_independent_a_rerun_replaces_and_a_dead_kernel_disconnects(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "cells.ipynb", CLICKS, SECOND, ENDED)
+    first = live_output(run_cell(page, 0))
+    second = live_output(run_cell(page, 1))
+    first.locator("#inc").click()
+    first.locator("#n", has_text="1").wait_for()
+    first.locator("#inc").click()
+    first.locator("#n", has_text="2").wait_for()
+    second.locator("#inc").click()
+    second.locator("#n", has_text="1").wait_for()
+    assert first.locator("#n").inner_text() == "2"
+
+    rerun = live_output(run_cell(page, 0))  # the old view (at 2) ends, a new one starts at 0
+    assert rerun.locator("#n").inner_text() == "0"
+    run_cell(page, 2).locator("text=ended [2]").wait_for()
+    assert second.locator("#n").inner_text() == "1"
+
+    kernels = lab.api("GET", "/api/kernels")
+    for kernel in kernels:
+        lab.api("DELETE", f"/api/kernels/{kernel['id']}")
+    disconnected = page.locator(".liveui-cell [data-phx-session].phx-client-error")
+    expect(disconnected).to_have_count(2, timeout=UI_TIMEOUT_MS)
