@@ -1,7 +1,8 @@
 // Keeps a LiveSocket's navigation inside its notebook cell: instance-level overrides only (the
 // client's source is not patched). The page is never reloaded and its URL never changes:
 // a patch updates the view's own URL (the cell's `data-liveui-url`), a live navigation swaps the
-// view inside the cell, a full redirect renders a link, and a failed join shows an error here.
+// view inside the cell, so does a redirect to one of the app's paths, a redirect elsewhere renders
+// a link (it opens nothing by itself), and a failed join shows an error here.
 function notice(el, kind, text, href) {
   let box = el.querySelector(":scope > .liveui-notice")
   if (!box) {
@@ -33,7 +34,11 @@ export function keepInCell(liveSocket, el, url) {
   const internal = (href) => new URL(href, base).origin === base.origin
 
   liveSocket.isUnloaded = () => false  // never reload the page when the socket reopens
-  liveSocket.bindNav = () => bindCellLinks(liveSocket, el)  // no popstate, no window-wide links
+  const urlOf = (raw) => {
+    const href = new URL(raw, new URL(el.dataset.liveuiUrl, base)).href
+    return {href, internal: internal(href)}
+  }
+  liveSocket.bindNav = () => bindCellLinks(liveSocket, el, urlOf)  // no popstate, no window-wide links
 
   liveSocket.historyPatch = function (href, linkState, linkRef = this.setPendingLink(href)) {
     if (!this.commitPendingLink(linkRef)) return
@@ -54,9 +59,13 @@ export function keepInCell(liveSocket, el, url) {
     })
   }
 
-  liveSocket.redirect = function (to) {
-    const href = new URL(to, base)
-    notice(el, "redirect", "This view redirected to", internal(href.href) ? href.pathname + href.search : href.href)
+  liveSocket.redirect = function (to, flash) {  // a full page load: one of the app's paths loads in the cell
+    const href = new URL(to, base).href
+    if (internal(href) && this.isConnected() && this.main) {
+      this.replaceMain(href, flash, (linkRef) => { if (linkRef === this.linkRef) setUrl(href) })
+    } else {
+      notice(el, "redirect", "This view redirected to", href)
+    }
   }
 
   liveSocket.reloadWithJitter = function (view) {
@@ -67,25 +76,33 @@ export function keepInCell(liveSocket, el, url) {
 
 }
 
-// Live links (`data-phx-link`) inside this cell only: the client's own handler listens on the
-// whole window and would act for every cell.
-function bindCellLinks(liveSocket, el) {
+// Links inside this cell only (the client's own handler listens on the whole window and would act
+// for every cell): live links navigate live; a plain link to one of the app's paths, which a
+// browser would load as a page, is a live navigation in the cell too; other links open a new tab.
+function bindCellLinks(liveSocket, el, urlOf) {
   el.addEventListener("click", (e) => {
-    const target = e.target instanceof Element && e.target.closest("a[data-phx-link]")
-    if (!target || !el.contains(target) || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
+    const anchor = e.target instanceof Element && e.target.closest("a[href]")
+    if (!anchor || !el.contains(anchor) || e.defaultPrevented) return
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return
+    const raw = anchor.getAttribute("href")
+    const type = anchor.getAttribute("data-phx-link")
+    if (!type && (raw.startsWith("#") || anchor.hasAttribute(liveSocket.binding("click")))) return
     e.preventDefault()
     e.stopPropagation()
-    const type = target.getAttribute("data-phx-link")
-    const linkState = target.getAttribute("data-phx-link-state") || "push"
-    const href = target.href
-    const phxClick = target.getAttribute(liveSocket.binding("click"))
+    const href = urlOf(raw)
+    if (!type && (anchor.target || anchor.hasAttribute("download") || !href.internal)) {
+      window.open(href.href, "_blank", "noopener")
+      return
+    }
+    const linkState = anchor.getAttribute("data-phx-link-state") || "push"
+    const phxClick = anchor.getAttribute(liveSocket.binding("click"))
     liveSocket.requestDOMUpdate(() => {
       if (type === "patch") {
-        liveSocket.pushHistoryPatch(e, href, linkState, target)
+        liveSocket.pushHistoryPatch(e, href.href, linkState, anchor)
       } else {
-        liveSocket.historyRedirect(e, href, linkState, null, target)
+        liveSocket.historyRedirect(e, href.href, linkState, null, anchor)
       }
-      if (phxClick) liveSocket.execJS(target, phxClick, "click")
+      if (phxClick) liveSocket.execJS(anchor, phxClick, "click")
     })
   }, true)
 }

@@ -70,7 +70,7 @@ class JupyterServer:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
         command = [sys.executable, "-m", self.app, "--ip=127.0.0.1", f"--port={self.port}", "--no-browser",
                    "--allow-root", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                   "--ServerApp.port_retries=0"]
+                   "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True"]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
         deadline = time.monotonic() + START_TIMEOUT

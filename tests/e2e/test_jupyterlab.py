@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .jupyter_server import JupyterServer, notebook
@@ -30,28 +31,49 @@ def lab() -> Iterator[JupyterServer]:
 def lab_page(browser: Any, lab: JupyterServer) -> Iterator[Any]:
     context = new_context(browser, lab.url)
     page = context.new_page()
+    log: list[str] = []
+    page.on("console", lambda message: log.append(f"console.{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: log.append(f"pageerror: {error}"))
     yield page
     context.close()
+    for kernel in lab.api("GET", "/api/kernels"):  # each test's notebook kernel ends with it
+        lab.api("DELETE", f"/api/kernels/{kernel['id']}")
+    print("\n".join(log))  # shown when the test failed
 
 
 def open_notebook(page: Any, lab: JupyterServer, name: str, *cells: str) -> None:
     lab.write(name, notebook(*cells))
     page.goto(f"/lab/tree/{name}?reset&token={lab.token}")  # reset: no tab of an earlier test comes back
     page.wait_for_selector(IDLE, timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"""(() => {{
+        const panel = window.jupyterapp?.shell.currentWidget
+        const session = panel?.sessionContext
+        return panel?.context?.path === {name!r} && session.isReady && session.kernelDisplayStatus === "idle"
+            && session.session?.kernel?.connectionStatus === "connected"
+    }})()""", timeout=UI_TIMEOUT_MS)
 
 
 def run_cell(page: Any, index: int) -> Any:
-    """Run the `index`-th cell (Shift+Enter) and return its output area."""
+    """Run the `index`-th cell of the open notebook (Lab's own command) and return its output area."""
+    page.evaluate("""async (index) => {
+        const notebook = window.jupyterapp.shell.currentWidget.content
+        notebook.activeCellIndex = index
+        await window.jupyterapp.commands.execute("notebook:run-cell")
+    }""", index)
     cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
     return cell.locator(".jp-OutputArea")
 
 
 def live_output(cell_output: Any) -> Any:
     """The connected live view in a cell output."""
     view = cell_output.locator(".liveui-cell [data-phx-session]")
-    view.and_(cell_output.locator(".phx-connected")).wait_for(timeout=UI_TIMEOUT_MS)
+    try:
+        view.and_(cell_output.locator(".phx-connected")).wait_for(timeout=UI_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        status = cell_output.page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus")
+        prompt = cell_output.page.evaluate("window.jupyterapp.shell.currentWidget.content.activeCell.model.executionCount")
+        raise AssertionError(f"no connected live view in the cell output (kernel {status}, prompt {prompt}):\n"
+                             f"{cell_output.inner_html()[:3000]}") from None
     return view
 
 
@@ -94,6 +116,9 @@ def test_navigation_stays_in_the_cell(lab_page: Any, lab: JupyterServer) -> None
     output.locator("#item-2 a").click()  # a live link (data-phx-link="redirect")
     output.locator("#item-name").wait_for()
     assert cell.get_attribute("data-liveui-url") == "/items/2"
+    output.locator("a.brand").click()  # a plain link to one of the app's paths: loads in the cell
+    output.locator("#pages").wait_for()
+    assert cell.get_attribute("data-liveui-url") == "/"
     assert page.url == url and page.evaluate("history.length") == history  # the page never navigated
 
 
@@ -146,3 +171,41 @@ def test_cells_are_independent_a_rerun_replaces_and_a_dead_kernel_disconnects(la
         lab.api("DELETE", f"/api/kernels/{kernel['id']}")
     disconnected = page.locator(".liveui-cell [data-phx-session].phx-client-error")
     expect(disconnected).to_have_count(2, timeout=UI_TIMEOUT_MS)
+
+
+LEAVING = '''from liveui import LiveView
+from liveui.jupyter import show
+
+class Leaver(LiveView):
+    template = '<p id="where">{{ flash.info or "start" }}</p><button id="away" phx-click="away">away</button>'
+
+    def mount(self, params, session, socket):
+        pass
+
+    def handle_event(self, event, params, socket):
+        socket.redirect(external="https://example.org/docs")
+
+class Broken(LiveView):
+    template = "<p>never shown live</p>"
+
+    def mount(self, params, session, socket):
+        if socket.connected:
+            raise RuntimeError("this view cannot join")
+
+show(Leaver)'''
+BROKEN = "show(Broken)"
+
+
+def test_an_external_redirect_renders_a_link_and_a_failed_join_shows_an_error(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "leaving.ipynb", LEAVING, BROKEN)
+    url, history = page.url, page.evaluate("history.length")
+    leaver = run_cell(page, 0)
+    live_output(leaver).locator("#away").click()
+    link = leaver.locator('.liveui-notice[data-kind="redirect"] a[href="https://example.org/docs"]')
+    link.wait_for()
+    broken = run_cell(page, 1)
+    broken.locator('.liveui-notice[data-kind="error"]').wait_for(timeout=UI_TIMEOUT_MS)
+    assert broken.locator(".phx-connected").count() == 0
+    assert page.url == url and page.evaluate("history.length") == history
+    assert len(page.context.pages) == 1  # nothing opened by itself
