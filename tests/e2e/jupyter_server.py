@@ -31,7 +31,11 @@ def notebook(*cells: str) -> dict[str, Any]:
 
 
 class JupyterServer:
-    """`jupyter lab` (app="jupyterlab") or `jupyter notebook` (app="notebook") serving a temp dir."""
+    """`jupyter lab` (app="jupyterlab") or `jupyter notebook` (app="notebook") serving a temp dir;
+    the page exposes the app as `window.jupyterapp`, so tests run cells with its own commands."""
+
+    APP_CLASS = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}
+    TREE = {"jupyterlab": "/lab/tree", "notebook": "/notebooks"}
 
     def __init__(self, app: str = "jupyterlab") -> None:
         self.app = app
@@ -70,7 +74,7 @@ class JupyterServer:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
         command = [sys.executable, "-m", self.app, "--ip=127.0.0.1", f"--port={self.port}", "--no-browser",
                    "--allow-root", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                   "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True"]
+                   "--ServerApp.port_retries=0", f"--{self.APP_CLASS[self.app]}.expose_app_in_browser=True"]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
         deadline = time.monotonic() + START_TIMEOUT

@@ -1,6 +1,6 @@
-"""Live views in real JupyterLab 4, in headless Chromium: run a cell, click in its output, see it
-update; several cells stay independent; a kernel that is gone shows the disconnected state; the
-notebook page never reloads nor changes its URL."""
+"""Live views in real JupyterLab 4 (and Notebook 7), in headless Chromium: run a cell, click in its
+output, see it update; several cells stay independent; a kernel that is gone shows the disconnected
+state; the notebook page never reloads nor changes its URL."""
 
 from __future__ import annotations
 
@@ -27,8 +27,25 @@ def lab() -> Iterator[JupyterServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def notebook7() -> Iterator[JupyterServer]:
+    server = JupyterServer("notebook").start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def lab_page(browser: Any, lab: JupyterServer) -> Iterator[Any]:
+    yield from _page(browser, lab)
+
+
+@pytest.fixture
+def notebook7_page(browser: Any, notebook7: JupyterServer) -> Iterator[Any]:
+    yield from _page(browser, notebook7)
+
+
+def _page(browser: Any, lab: JupyterServer) -> Iterator[Any]:
+    """A fresh browser context on the server; the kernels the test started are shut down after it."""
     context = new_context(browser, lab.url)
     page = context.new_page()
     log: list[str] = []
@@ -43,7 +60,7 @@ def lab_page(browser: Any, lab: JupyterServer) -> Iterator[Any]:
 
 def open_notebook(page: Any, lab: JupyterServer, name: str, *cells: str) -> None:
     lab.write(name, notebook(*cells))
-    page.goto(f"/lab/tree/{name}?reset&token={lab.token}")  # reset: no tab of an earlier test comes back
+    page.goto(f"{lab.TREE[lab.app]}/{name}?reset&token={lab.token}")  # reset: no tab of an earlier test comes back
     page.wait_for_selector(IDLE, timeout=UI_TIMEOUT_MS)
     page.wait_for_function(f"""(() => {{
         const panel = window.jupyterapp?.shell.currentWidget
@@ -88,6 +105,15 @@ def test_show_counter_then_click(lab_page: Any, lab: JupyterServer) -> None:
     view.locator("#inc").click()
     view.locator("#count", has_text="2").wait_for()
     assert page.url == url
+
+
+def test_notebook7_show_counter_then_click(notebook7_page: Any, notebook7: JupyterServer) -> None:
+    page = notebook7_page
+    open_notebook(page, notebook7, "counter.ipynb", COUNTER)
+    view = live_output(run_cell(page, 0))
+    assert view.locator("#count").inner_text() == "0"
+    view.locator("#inc").click()
+    view.locator("#count", has_text="1").wait_for()
 
 
 ITEMS = "from liveui.jupyter import show\nfrom examples.gallery import make_app\nshow(make_app(), '/items')"
