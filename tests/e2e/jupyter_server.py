@@ -1,6 +1,7 @@
 """A JupyterLab (or Notebook 7) server for the notebook tests: a subprocess on a free port with
 its own token and Jupyter directories (nothing read from or written to ~/.jupyter), stopped by
-its owner. Kernels it starts run this checkout's Python, with the repository on the path."""
+its owner. Kernels it starts run this checkout's Python, with the repository on the path; liveui's
+server extension (TCP_NODELAY on kernel WebSockets) is on unless `nodelay=False`."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ class JupyterServer:
     APP_CLASS = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}
     TREE = {"jupyterlab": "/lab/tree", "notebook": "/notebooks"}
 
-    def __init__(self, app: str = "jupyterlab") -> None:
+    def __init__(self, app: str = "jupyterlab", *, nodelay: bool = True) -> None:
         self.app = app
+        self.nodelay = nodelay
         self.token = secrets.token_hex(16)
         self.home = Path(tempfile.mkdtemp(prefix="liveui-jupyter-"))
         self.root = self.home / "notebooks"
@@ -72,6 +74,8 @@ class JupyterServer:
             self.port = probe.getsockname()[1]
         env = {**os.environ, **{k: str(v) for k, v in dirs.items()},
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        if self.nodelay:  # the config `pip install liveui[jupyter]` puts under etc/jupyter (an editable install does not)
+            env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter-config")
         command = [sys.executable, "-m", self.app, "--ip=127.0.0.1", f"--port={self.port}", "--no-browser",
                    "--allow-root", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                    "--ServerApp.port_retries=0", f"--{self.APP_CLASS[self.app]}.expose_app_in_browser=True"]

@@ -235,3 +235,9 @@ def test_an_external_redirect_renders_a_link_and_a_failed_join_shows_an_error(la
     assert broken.locator(".phx-connected").count() == 0
     assert page.url == url and page.evaluate("history.length") == history
     assert len(page.context.pages) == 1  # nothing opened by itself
+
+
+def test_the_server_extension_of_the_extra_is_enabled(lab: JupyterServer) -> None:
+    """jupyter-config/ (installed under etc/jupyter by the wheel) turns on TCP_NODELAY for kernel sockets."""
+    log = lab.log.read_text(encoding="utf-8", errors="replace")
+    assert "liveui: kernel WebSockets send without Nagle's delay" in log, log[-2000:]
