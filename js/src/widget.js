@@ -16,9 +16,8 @@ function render({model, el}) {
   const comm = commTransport(model)
   const liveSocket = new LiveSocket("/live", Socket, {
     transport: comm.Transport,
-    params: {_mounts: 0},
+    hooks: window.liveuiHooks || {},  // client hooks, as on a page: define them before the cell runs
     reconnectAfterMs: (tries) => [100, 500, 1000, 2000][tries - 1] || 5000,
-    sessionStorage: window.sessionStorage,
   })
   keepInCell(liveSocket, el, model.get("url"))
   const view = liveSocket.newRootView(container)
