@@ -78,7 +78,7 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
       } else if (msg.b) {
         this.onmessage({data: arrayBuffer(buffers[0])})
       } else if (msg.close !== undefined) {
-        this.ended(msg.close, msg.reason || "")
+        this.ended(msg.close, msg.reason || "", false)
       }
     }
 
@@ -92,13 +92,14 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
     }
 
     close(code = 1000, reason = "") {
-      if (this.readyState === CLOSED) return
-      if (!kernelGone) this.post({close: code})
       this.ended(code, reason)
     }
 
-    ended(code, reason) {
+    // ended(code, reason, tellKernel): the kernel forgets a connection we end, even one it has not
+    // opened yet (it may be busy running a cell: the open and the close wait in its queue together)
+    ended(code, reason, tellKernel = true) {
       if (this.readyState === CLOSED) return
+      if (tellKernel && !kernelGone) this.post({close: code})
       clearTimeout(this.timer)
       model.off("msg:custom", this.listener)
       live.delete(this)

@@ -9,6 +9,7 @@ The kernel's `liveui` log records come back to the test's `liveui` logger, so cr
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import atexit
 import io
@@ -128,7 +129,7 @@ class CommWire(Wire):
         flash, self._flash = flash or self._flash, None
         args = ", ".join(repr(json.dumps(value)) for value in (url, self.session, flash or {}))
         result = await self._execute(f"_lw_page = _lw.kernel_render({self.key!r}, {args})", {"page": "_lw_page"})
-        page = json.loads(_literal(result["user_expressions"]["page"]["data"]["text/plain"]))
+        page = json.loads(ast.literal_eval(result["user_expressions"]["page"]["data"]["text/plain"]))
         if page["location"] is not None:
             self._flash = page["flash"]
         parsed = parse_page(url, page["status"], page["html"], page["location"])
@@ -154,12 +155,6 @@ class CommWire(Wire):
         if comm is None or comm not in self._comms:
             raise AssertionError(f"no comm connection for {topic!r}: render and connect first")
         self._custom(comm, {"c": self._comms[comm], "t": json.dumps(frame, separators=(",", ":"))})
-
-    def send_binary(self, topic: str, frame: bytes) -> None:
-        """A binary frame (an upload chunk) to the connection of `topic`, as a message buffer."""
-        comm = self._topics.get(topic) or self._current
-        assert comm is not None and comm in self._comms
-        self._custom(comm, {"c": self._comms[comm], "b": 1}, [frame])
 
     async def close(self) -> None:
         if self._client is None:
@@ -227,12 +222,6 @@ class CommWire(Wire):
             if int(seq) > _forwarded:
                 _forwarded = int(seq)
                 logging.getLogger("liveui").log(logging.getLevelName(level), "[kernel] %s", message)
-
-
-def _literal(text: str) -> str:
-    import ast
-
-    return ast.literal_eval(text)
 
 
 # -- the kernel's side (run in the kernel by the wire) ---------------------------------------------
