@@ -21,6 +21,7 @@ from .transports.comm import LiveWidget
 from .view import LiveView
 
 MAX_REDIRECTS = 5
+HEARTBEAT = 30.0  # seconds between a cell's heartbeats; the kernel ends a view whose cell went silent
 
 _TOKENS = re.compile(r'\s(?:data-phx-session|data-phx-static)="[^"]*"')
 _by_cell: dict[str, tuple[str, list[LiveOutput]]] = {}  # cell id -> (its execution, outputs)
@@ -59,7 +60,7 @@ class LiveOutput:
         self.url = url
         self.static_html = _TOKENS.sub("", page.html)
         live = page.status == 200
-        self.widget = LiveWidget(app, html=page.html if live else self.static_html, url=url)
+        self.widget = LiveWidget(app, html=page.html if live else self.static_html, url=url, heartbeat=HEARTBEAT)
 
     def _follow(self, url: str) -> tuple[Page, str]:
         """Dead render `url`, following redirects to routes of the app as a browser would."""

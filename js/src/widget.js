@@ -17,6 +17,7 @@ function render({model, el}) {
   const liveSocket = new LiveSocket("/live", Socket, {
     transport: comm.Transport,
     hooks: window.liveuiHooks || {},  // client hooks, as on a page: define them before the cell runs
+    heartbeatIntervalMs: model.get("heartbeat") * 1000,  // the kernel ends a connection that misses some
     reconnectAfterMs: (tries) => [100, 500, 1000, 2000][tries - 1] || 5000,
   })
   keepInCell(liveSocket, el, model.get("url"))

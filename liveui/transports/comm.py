@@ -6,12 +6,16 @@ connection, named by the id `c` its client picks (see js/src/comm_transport.js):
     client -> kernel   {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code}
     kernel -> client   {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code, reason}
 
-Binary frames travel as message buffers, never as base64. Closing the widget, or its comm
-(the notebook closed, the kernel shutting down), ends every connection and so every view.
+Binary frames travel as message buffers, never as base64. Closing the widget, or its comm,
+ends every connection and so every view. A client can vanish without a word (its notebook or
+browser tab closed: by then the frontend can no longer send), so a connection silent for
+`SILENCE` heartbeats of its client (`heartbeat` seconds apart) ends too.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,8 @@ import traitlets
 from ..connection import Connection
 
 WIDGET_JS = Path(__file__).resolve().parent.parent / "static" / "liveui-widget.js"
+
+SILENCE = 2.5  # heartbeats a client may miss before its connection ends
 
 WIDGET_CSS = """
 .liveui-cell [data-phx-session].phx-client-error::before,
@@ -61,11 +67,14 @@ class LiveWidget(anywidget.AnyWidget):
     _css = WIDGET_CSS
     html = traitlets.Unicode("").tag(sync=True)  # the view's container (or a notice) from the dead render
     url = traitlets.Unicode("/").tag(sync=True)  # the path the client joins the view with
+    heartbeat = traitlets.Float(30.0).tag(sync=True)  # seconds between the client's heartbeats
 
     def __init__(self, endpoint: Any, **state: Any) -> None:
         super().__init__(**state)
         self.endpoint = endpoint
         self.connections: dict[str, Connection] = {}
+        self._heard: dict[str, float] = {}  # connection id -> when it last sent something
+        self._sweeper: asyncio.TimerHandle | None = None
         self.on_msg(self._receive)
         if self.comm is not None:
             self.comm.on_close(lambda _msg: self.end_all())
@@ -79,21 +88,42 @@ class LiveWidget(anywidget.AnyWidget):
             if connection is None:
                 info = {"peer_data": {"address": "jupyter-comm"}, "uri": self.url, "user_agent": "jupyter"}
                 self.connections[cid] = Connection(self.endpoint, CommTransport(self, cid), info=info)
+                self._heard[cid] = time.monotonic()
+                self._sweep_later()
             self.send({"c": cid, "opened": 1})
-        elif connection is None:
             return
+        if connection is None:
+            return
+        self._heard[cid] = time.monotonic()
+        if "close" in content:
+            self.end(cid)
         elif "t" in content and isinstance(content["t"], str):
             connection.receive_text(content["t"])
         elif content.get("b") and buffers:
             connection.receive_binary(bytes(buffers[0]))
-        elif "close" in content:
-            self.end(cid)
+
+    def _sweep_later(self) -> None:
+        if self._sweeper is None and self.connections:
+            self._sweeper = asyncio.get_running_loop().call_later(self.heartbeat, self._sweep)
+
+    def _sweep(self) -> None:
+        """End the connections whose client has gone silent."""
+        self._sweeper = None
+        deadline = time.monotonic() - SILENCE * self.heartbeat
+        for cid, heard in list(self._heard.items()):
+            if heard < deadline:
+                self.end(cid)
+        self._sweep_later()
 
     def end(self, cid: str) -> None:
         """End one client's connection: its views terminate."""
+        self._heard.pop(cid, None)
         connection = self.connections.pop(cid, None)
         if connection is not None:
             connection.closed()
+        if not self.connections and self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
 
     def end_all(self) -> None:
         """End every connection (the widget or its comm is closing)."""

@@ -47,6 +47,7 @@ class JupyterServer:
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.log = self.home / "server.log"
+        self.runtime_dir = self.home / "jupyter_runtime_dir"  # kernels' connection files
 
     @property
     def url(self) -> str:

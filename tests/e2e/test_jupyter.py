@@ -162,10 +162,8 @@ class Clicks(LiveView):
         socket.assign(n=socket.assigns.n + 1)
 
     def terminate(self, reason, socket):
-        ENDED.append(socket.assigns.n)
-
-show(Clicks)'''
-SECOND = "show(Clicks)"
+        ENDED.append(socket.assigns.n)'''
+SHOW = "show(Clicks)"
 ENDED = '''import asyncio
 for _ in range(250):  # until the old view's terminate ran (bounded: 5 s)
     if ENDED:
@@ -176,9 +174,10 @@ print("ended", ENDED)'''
 
 def test_cells_are_independent_a_rerun_replaces_and_a_dead_kernel_disconnects(lab_page: Any, lab: JupyterServer) -> None:
     page = lab_page
-    open_notebook(page, lab, "cells.ipynb", CLICKS, SECOND, ENDED)
-    first = live_output(run_cell(page, 0))
-    second = live_output(run_cell(page, 1))
+    open_notebook(page, lab, "cells.ipynb", CLICKS, SHOW, SHOW, ENDED)  # ENDED survives re-running a SHOW
+    run_cell(page, 0)
+    first = live_output(run_cell(page, 1))
+    second = live_output(run_cell(page, 2))
     first.locator("#inc").click()
     first.locator("#n", has_text="1").wait_for()
     first.locator("#inc").click()
@@ -187,9 +186,11 @@ def test_cells_are_independent_a_rerun_replaces_and_a_dead_kernel_disconnects(la
     second.locator("#n", has_text="1").wait_for()
     assert first.locator("#n").inner_text() == "2"
 
-    rerun = live_output(run_cell(page, 0))  # the old view (at 2) ends, a new one starts at 0
+    rerun = live_output(run_cell(page, 1))  # the old view (at 2) ends, a new one starts at 0
     assert rerun.locator("#n").inner_text() == "0"
-    run_cell(page, 2).locator("text=ended [2]").wait_for()
+    ended = run_cell(page, 3)
+    ended.locator(".jp-OutputArea-output").wait_for()
+    assert ended.inner_text().strip() == "ended [2]"
     assert second.locator("#n").inner_text() == "1"
 
     kernels = lab.api("GET", "/api/kernels")
@@ -241,3 +242,38 @@ def test_the_server_extension_of_the_extra_is_enabled(lab: JupyterServer) -> Non
     """jupyter-config/ (installed under etc/jupyter by the wheel) turns on TCP_NODELAY for kernel sockets."""
     log = lab.log.read_text(encoding="utf-8", errors="replace")
     assert "liveui: kernel WebSockets send without Nagle's delay" in log, log[-2000:]
+
+
+def kernel_says(lab: JupyterServer, code: str, expression: str) -> str:
+    """Run `code` in the server's only kernel, as a second frontend would, and return `expression`."""
+    from jupyter_client.blocking import BlockingKernelClient
+
+    (kernel,) = lab.api("GET", "/api/kernels")
+    client = BlockingKernelClient(connection_file=str(lab.runtime_dir / f"kernel-{kernel['id']}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        reply = client.execute_interactive(code, user_expressions={"x": expression}, timeout=30, output_hook=lambda msg: None)
+    finally:
+        client.stop_channels()
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return reply["content"]["user_expressions"]["x"]["data"]["text/plain"]
+
+
+def test_closing_the_notebook_ends_its_views(lab_page: Any, lab: JupyterServer) -> None:
+    """A closed notebook can no longer send anything: the kernel notices its views' silence."""
+    page = lab_page
+    quick = "import liveui.jupyter\nliveui.jupyter.HEARTBEAT = 0.3  # seconds: the silence is noticed within 1 s\n"
+    open_notebook(page, lab, "closing.ipynb", quick + CLICKS, SHOW, SHOW)
+    run_cell(page, 0)
+    live_output(run_cell(page, 1)).locator("#inc").click()
+    page.locator(".liveui-cell #n", has_text="1").wait_for()
+    live_output(run_cell(page, 2))
+    assert kernel_says(lab, "", "ENDED") == "[]"
+    page.evaluate("""async () => {
+        await window.jupyterapp.commands.execute("docmanager:save")
+        window.jupyterapp.shell.currentWidget.dispose()
+    }""")
+    page.locator(".liveui-cell").first.wait_for(state="detached")
+    wait = "import asyncio\nfor _ in range(250):\n    if len(ENDED) == 2:\n        break\n    await asyncio.sleep(0.02)"
+    assert kernel_says(lab, wait, "sorted(ENDED)") == "[0, 1]"  # both views ended (terminate ran), the kernel lives on
