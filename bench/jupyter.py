@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import re
 import statistics
@@ -91,20 +92,18 @@ async def comm_round_trips(count: int) -> dict[str, dict[str, float]]:
         wire.send([join, join, topic, "phx_join", {"url": page.url, "session": page.session, "static": page.static,
                                                   "params": {"_mounts": 0}}])
         await reply(join)
+        # the floor: a raw anywidget custom message echoed by the same kernel
+        result = await wire._execute(ECHO + "_echo = Echo()", {"comm": "_echo.comm.comm_id"})
+        comm = result["user_expressions"]["comm"]["data"]["text/plain"].strip("'")
+        wire._comms[comm] = "echo"
         live: list[float] = []
-        for _ in range(count):
+        raw: list[float] = []
+        for i in range(count):  # interleaved, so both see the same machine
             ref = wire.next_ref()
             started = time.perf_counter()
             wire.send([join, ref, topic, "event", {"type": "click", "event": "inc", "value": {"value": ""}}])
             await reply(ref)
             live.append((time.perf_counter() - started) * 1000)
-
-        # the floor: a raw anywidget custom message echoed by the same kernel
-        result = await wire._execute(ECHO + "_echo = Echo()", {"comm": "_echo.comm.comm_id"})
-        comm = result["user_expressions"]["comm"]["data"]["text/plain"].strip("'")
-        wire._comms[comm] = "echo"
-        raw: list[float] = []
-        for i in range(count):
             started = time.perf_counter()
             wire._custom(comm, {"c": "echo", "t": str(i)})
             while await asyncio.wait_for(wire.inbox.get(), 10) != str(i):
@@ -160,8 +159,11 @@ def lab_clicks(clicks: int, nodelay: bool) -> dict[str, dict[str, float]]:
                 page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 page.wait_for_selector(".liveui-cell .phx-connected", timeout=30_000)
                 page.wait_for_selector("#echo", timeout=30_000)
-                liveui = page.evaluate(MEASURE, [".liveui-cell", "#inc", "#n", clicks])
-                raw = page.evaluate(MEASURE, [".jp-OutputArea:has(#echo)", "#echo", "#echoed", clicks])
+                liveui: list[float] = []
+                raw: list[float] = []
+                for _ in range(0, clicks, 5):  # interleaved batches, so both see the same machine
+                    liveui += page.evaluate(MEASURE, [".liveui-cell", "#inc", "#n", 5])
+                    raw += page.evaluate(MEASURE, [".jp-OutputArea:has(#echo)", "#echo", "#echoed", 5])
             finally:
                 browser.close()
     finally:
@@ -171,7 +173,7 @@ def lab_clicks(clicks: int, nodelay: bool) -> dict[str, dict[str, float]]:
 
 # -- report -----------------------------------------------------------------------------------------
 
-def report(comm: dict[str, Any], lab: dict[bool, dict[str, Any]]) -> str:
+def report(comm: dict[str, Any], lab: dict[bool, dict[str, Any]], load: tuple[float, ...]) -> str:
     def row(name: str, figures: dict[str, float], floor: dict[str, float] | None = None) -> str:
         ratio = f"{figures['median'] / floor['median']:.2f}" if floor else "1.00"
         return f"| {name} | {figures['median']:.2f} | {figures['p95']:.2f} | {figures['n']} | {ratio} |"
@@ -183,7 +185,8 @@ def report(comm: dict[str, Any], lab: dict[bool, dict[str, Any]]) -> str:
         "## Jupyter (bench/jupyter.py)",
         "",
         f"- **date**: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; python {platform.python_version()}, "
-        "JupyterLab 4 in headless Chromium, kernels started by jupyter_client; 2 cores shared with other work",
+        "JupyterLab 4 in headless Chromium, kernels started by jupyter_client; 2 cores shared with other work "
+        f"(load average before the run: {' '.join(f'{x:.2f}' for x in load)})",
         "",
         "Event round trip over the comm, the benchmark acting as the frontend on the kernel's channels "
         "(ms; ratio to the raw anywidget echo in the same kernel, same run):",
@@ -221,9 +224,10 @@ def main() -> None:
     parser.add_argument("--round-trips", type=int, default=300)
     parser.add_argument("--no-results", action="store_true", help="print only")
     args = parser.parse_args()
+    load = os.getloadavg()
     comm = asyncio.run(comm_round_trips(args.round_trips))
     lab = {nodelay: lab_clicks(args.clicks, nodelay) for nodelay in (True, False)}
-    section = report(comm, lab)
+    section = report(comm, lab, load)
     print(section)
     if not args.no_results:
         write(section)
