@@ -73,7 +73,6 @@ export function keepInCell(liveSocket, el, url) {
     view.destroy()
     notice(el, "error", "This view could not continue (it failed to join or lost the kernel); run the cell again.")
   }
-
 }
 
 // Links inside this cell only (the client's own handler listens on the whole window and would act

@@ -27,7 +27,7 @@ function render({model, el}) {
   view.join()
   liveSocket.bindTopLevelEvents()
   liveSocket.socket.connect()
-  el.liveSocket = liveSocket  // for tests and debugging in the browser console
+  el.liveSocket = liveSocket  // for debugging in the browser console
 
   return () => {
     liveSocket.destroyAllViews()
