@@ -14,7 +14,8 @@ function arrayBuffer(view) {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)
 }
 
-const KERNEL_GONE = ["dead", "restarting", "autorestarting"]
+// a kernel's new process says "starting" (a restart asked of the server shows no "restarting")
+const KERNEL_GONE = ["dead", "terminating", "restarting", "autorestarting", "starting"]
 
 // commTransport(model, {openTimeoutMs}) -> {Transport, dispose}: Transport is the class phoenix
 // constructs with the endpoint URL; dispose() stops watching the model and the kernel.

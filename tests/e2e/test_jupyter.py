@@ -4,6 +4,7 @@ state; the notebook page never reloads nor changes its URL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -277,3 +278,13 @@ def test_closing_the_notebook_ends_its_views(lab_page: Any, lab: JupyterServer) 
     page.locator(".liveui-cell").first.wait_for(state="detached")
     wait = "import asyncio\nfor _ in range(250):\n    if len(ENDED) == 2:\n        break\n    await asyncio.sleep(0.02)"
     assert kernel_says(lab, wait, "sorted(ENDED)") == "[0, 1]"  # both views ended (terminate ran), the kernel lives on
+
+
+def test_a_kernel_restart_shows_the_disconnected_state(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "restart.ipynb", COUNTER)
+    view = live_output(run_cell(page, 0))
+    (kernel,) = lab.api("GET", "/api/kernels")
+    lab.api("POST", f"/api/kernels/{kernel['id']}/restart")  # the views die with the old process
+    expect(view).to_have_class(re.compile(r"\bphx-client-error\b"), timeout=UI_TIMEOUT_MS)
+    assert view.locator("#count").inner_text() == "0"  # the last state stays on screen
