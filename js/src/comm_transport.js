@@ -19,8 +19,9 @@ const KERNEL_GONE = ["dead", "terminating", "restarting", "autorestarting", "sta
 
 // commTransport(model, {openTimeoutMs}) -> {Transport, dispose}: Transport is the class phoenix
 // constructs with the endpoint URL; dispose() stops watching the model and the kernel.
-// A kernel that dies or restarts (as the widget manager reports it, where it can) or a comm
-// that closes ends every connection at once; later ones fail to open, so the client shows its
+// A kernel that dies or restarts (its status, or messages signed by a new process, as the widget
+// manager's kernel connection reports them where there is one) or a comm that closes ends every
+// connection at once; later ones fail to open, so the client shows its
 // disconnected state instead of waiting for a heartbeat to time out.
 export function commTransport(model, {openTimeoutMs = 5000} = {}) {
   let kernelGone = false
@@ -29,14 +30,21 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
     kernelGone = true
     live.forEach((transport) => transport.ended(1006, "the kernel is gone"))
   }
-  const watchKernel = (_kernel, status) => { if (KERNEL_GONE.includes(status)) gone() }
+  const watchStatus = (_kernel, status) => { if (KERNEL_GONE.includes(status)) gone() }
+  let session = null  // a kernel process signs its messages with one session id: a new one is a new process
+  const watchMessages = (_kernel, msg) => {
+    const id = msg && msg.header && msg.header.session
+    if (!id) return
+    if (session === null) session = id
+    else if (id !== session) gone()
+  }
   const kernel = model.widget_manager && model.widget_manager.kernel
-  const signal = kernel && kernel.statusChanged
-  if (signal && signal.connect) signal.connect(watchKernel)
+  const signals = kernel ? [[kernel.statusChanged, watchStatus], [kernel.iopubMessage, watchMessages]] : []
+  signals.forEach(([signal, slot]) => signal && signal.connect && signal.connect(slot))
   model.on("comm:close", gone)
   model.on("destroy", gone)
   const dispose = () => {
-    if (signal && signal.disconnect) signal.disconnect(watchKernel)
+    signals.forEach(([signal, slot]) => signal && signal.disconnect && signal.disconnect(slot))
     model.off("comm:close", gone)
     model.off("destroy", gone)
   }
