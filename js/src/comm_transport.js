@@ -1,7 +1,7 @@
 // A WebSocket-shaped class over an anywidget model's custom messages, for phoenix `Socket`'s
 // `transport` option. Each instance is one connection to the kernel, named by an id `c`:
-//   client -> kernel  {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code}
-//   kernel -> client  {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code, reason}
+//   client -> kernel  {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, ping: 1} | {c, close: code}
+//   kernel -> client  {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, pong: 1} | {c, close: code, reason}
 // Binary frames travel as message buffers, never as base64.
 const CONNECTING = 0
 const OPEN = 1
@@ -38,8 +38,14 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
     if (session === null) session = id
     else if (id !== session) gone()
   }
+  // the page's connection to the kernel came back: whatever happened meanwhile, ask each connection
+  // whether the kernel still knows it (a restarted kernel does not answer)
+  const watchConnection = (_kernel, status) => {
+    if (status === "connected") live.forEach((transport) => transport.probe())
+  }
   const kernel = model.widget_manager && model.widget_manager.kernel
-  const signals = kernel ? [[kernel.statusChanged, watchStatus], [kernel.iopubMessage, watchMessages]] : []
+  const signals = kernel ? [[kernel.statusChanged, watchStatus], [kernel.iopubMessage, watchMessages],
+                           [kernel.connectionStatusChanged, watchConnection]] : []
   signals.forEach(([signal, slot]) => signal && signal.connect && signal.connect(slot))
   model.on("comm:close", gone)
   model.on("destroy", gone)
@@ -82,6 +88,8 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
         clearTimeout(this.timer)
         this.readyState = OPEN
         this.onopen({type: "open"})
+      } else if (msg.pong) {
+        clearTimeout(this.timer)
       } else if (msg.t !== undefined) {
         this.onmessage({data: msg.t})
       } else if (msg.b) {
@@ -89,6 +97,13 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
       } else if (msg.close !== undefined) {
         this.ended(msg.close, msg.reason || "", false)
       }
+    }
+
+    probe() {
+      if (this.readyState !== OPEN) return
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => this.ended(1006, "the kernel does not know this connection"), openTimeoutMs)
+      this.post({ping: 1})
     }
 
     send(data) {

@@ -3,8 +3,10 @@
 Every frontend rendering of the widget (a cell output; the same output shown twice is two) is one
 connection, named by the id `c` its client picks (see js/src/comm_transport.js):
 
-    client -> kernel   {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code}
-    kernel -> client   {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, close: code, reason}
+    client -> kernel   {c, open: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, ping: 1} | {c, close: code}
+    kernel -> client   {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, pong: 1} | {c, close: code, reason}
+
+(A ping asks whether the kernel still knows the connection: a restarted kernel does not answer.)
 
 Binary frames travel as message buffers, never as base64. Closing the widget, or its comm,
 ends every connection and so every view. A client can vanish without a word (its notebook or
@@ -97,6 +99,8 @@ class LiveWidget(anywidget.AnyWidget):
         self._heard[cid] = time.monotonic()
         if "close" in content:
             self.end(cid)
+        elif "ping" in content:
+            self.send({"c": cid, "pong": 1})
         elif "t" in content and isinstance(content["t"], str):
             connection.receive_text(content["t"])
         elif content.get("b") and buffers:
