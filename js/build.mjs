@@ -1,5 +1,6 @@
-// Builds the client bundles: js/src/browser.js -> liveui/static/liveui.js and
-// js/src/desktop.js -> liveui/static/liveui-desktop.js (the pywebview bridge transport).
+// Builds the client bundles into liveui/static/: js/src/browser.js -> liveui.js (pages),
+// js/src/widget.js -> liveui-widget.js (the ES module anywidget loads in Jupyter) and
+// js/src/desktop.js -> liveui-desktop.js (the pywebview bridge transport).
 // Usage: node build.mjs [output-directory]
 // The output is deterministic (no timestamps, no absolute paths), so tests can
 // rebuild it from the lock file and compare bytes with the committed file.
@@ -16,23 +17,24 @@ const outdir = process.argv[2]
 const version = (name) =>
   JSON.parse(readFileSync(resolve(here, "node_modules", name, "package.json"), "utf8")).version
 
-const banner =
-  `/* liveui client bundle. Contains phoenix ${version("phoenix")} ` +
+const banner = (what) =>
+  `/* liveui ${what}. Contains phoenix ${version("phoenix")} ` +
   `(MIT, Copyright (c) 2014 Chris McCord) and phoenix_live_view ` +
   `${version("phoenix_live_view")} (MIT, Copyright (c) 2018 Chris McCord). */`
 
-// entry -> [output file, banner]; the desktop transport contains no third-party code
+// entry -> [output file, format, banner]; the desktop transport contains no third-party code
 const bundles = {
-  "src/browser.js": ["liveui.js", banner],
-  "src/desktop.js": ["liveui-desktop.js", "/* liveui desktop transport: pywebview bridge for the liveui client. */"],
+  "src/browser.js": ["liveui.js", "iife", banner("client bundle")],
+  "src/widget.js": ["liveui-widget.js", "esm", banner("Jupyter widget")],
+  "src/desktop.js": ["liveui-desktop.js", "iife", "/* liveui desktop transport: pywebview bridge for the liveui client. */"],
 }
 
-for (const [entry, [name, header]] of Object.entries(bundles)) await build({
+for (const [entry, [name, format, header]] of Object.entries(bundles)) await build({
   absWorkingDir: here,
   entryPoints: [entry],
   outfile: resolve(outdir, name),
   bundle: true,
-  format: "iife",
+  format,
   platform: "browser",
   target: "es2020",
   minify: true,

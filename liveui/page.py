@@ -23,10 +23,20 @@ class Page:
     html: str = ""
     location: str | None = None
     flash: dict[str, Any] | None = None
+    title: Any = None
 
 
 async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any], csrf: str) -> Page:
     """Mount the view for `url` disconnected and render the page around its container."""
+    page = await render_container(app, url, session, flash)
+    if page.status == 200:
+        page.html = app.render_layout(Markup(page.html), page.title, csrf)
+    return page
+
+
+async def render_container(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any]) -> Page:
+    """Mount the view for `url` disconnected and render its container alone (hosts that are not
+    a browser page, such as a notebook cell, put it in their own page)."""
     match = app.router.match(url)
     if match is None:
         return Page(404, app.render_not_found(url))
@@ -49,4 +59,4 @@ async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[s
     container = markup(type(view), view_id, {
         "data-phx-main": None, "data-phx-session": token, "data-phx-static": static_token,
     }, inner)
-    return Page(200, app.render_layout(Markup(container), socket.assigns.get("page_title"), csrf))
+    return Page(200, container, title=socket.assigns.get("page_title"))

@@ -94,6 +94,7 @@ def app():
     return app
 
 
+@pytest.mark.liveui_same_process
 async def test_assign_async_loading_then_ok_in_the_thread_pool(live):
     opened = gate("org")
     RAN.clear()
@@ -107,6 +108,7 @@ async def test_assign_async_loading_then_ok_in_the_thread_pool(live):
 
 
 @pytest.mark.parametrize("mode, shown", [("raise", "exit: database down"), ("error", "error: not found")])
+@pytest.mark.liveui_same_process
 async def test_assign_async_failures(live, mode, shown):
     gate("org").set()
     view, _ = await live(f"/org?mode={mode}")
@@ -114,6 +116,7 @@ async def test_assign_async_failures(live, mode, shown):
     assert f"<p id='failed'>{shown}</p>" in html
 
 
+@pytest.mark.liveui_same_process
 async def test_reload_keeps_the_last_result_unless_reset(live):
     gate("org").set()
     view, _ = await live("/org")
@@ -138,6 +141,7 @@ async def test_start_async_outcomes_and_the_latest_start_wins(live):
     assert "<p id='status'>job exit: boom</p>" in html
 
 
+@pytest.mark.liveui_same_process
 async def test_cancel_async(live):
     gate("org")  # never opened: the org stays loading until cancelled
     view, _ = await live("/org")

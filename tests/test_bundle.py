@@ -1,7 +1,7 @@
 """The committed client bundles must be reproducible from js/ and its lock file.
 
 Copies the JS sources to a temporary directory, installs exactly what the lock file
-pins (`npm ci`), rebuilds, and compares bytes with each bundle in liveui/static/.
+pins (`npm ci`), rebuilds once, and compares bytes with each bundle in liveui/static/.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "js"
 STATIC = ROOT / "liveui" / "static"
-BUNDLES = ("liveui.js", "liveui-desktop.js")
+BUNDLES = ("liveui.js", "liveui-widget.js", "liveui-desktop.js")
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float) -> None:
@@ -27,31 +27,35 @@ def _run(cmd: list[str], cwd: Path, timeout: float) -> None:
         )
 
 
-def test_bundle_is_reproducible(tmp_path: Path) -> None:
-    npm = shutil.which("npm")
-    node = shutil.which("node")
-    if npm is None or node is None:
-        pytest.fail(
-            "npm/node not found on PATH: the bundle check needs Node.js and npm "
-            "(on Debian: apt-get install nodejs npm)"
-        )
-    for name in BUNDLES:
-        assert (STATIC / name).is_file(), f"{STATIC / name} is missing: run `npm run build` in js/"
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} not found on PATH: the bundle check needs Node.js and npm "
+                    "(on Debian: apt-get install nodejs npm)")
+    return path
 
-    work = tmp_path / "js"
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundles built from a copy of js/ with the locked dependencies installed."""
+    work = tmp_path_factory.mktemp("bundle") / "js"
     work.mkdir()
     for name in ("package.json", "package-lock.json", "build.mjs"):
         shutil.copy2(JS / name, work / name)
     shutil.copytree(JS / "src", work / "src")
+    _run([_tool("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, timeout=120)
+    out = work.parent / "static"
+    _run([_tool("node"), "build.mjs", str(out)], work, timeout=60)
+    return out
 
-    _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, timeout=120)
-    out = tmp_path / "static"
-    _run([node, "build.mjs", str(out)], work, timeout=60)
 
-    for name in BUNDLES:
-        built = (out / name).read_bytes()
-        committed = (STATIC / name).read_bytes()
-        assert built == committed, (
-            f"liveui/static/{name} ({len(committed)} bytes) differs from a fresh build "
-            f"({len(built)} bytes): run `npm ci && npm run build` in js/ and commit the result"
-        )
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_bundle_is_reproducible(fresh_build: Path, bundle: str) -> None:
+    committed_path = STATIC / bundle
+    assert committed_path.is_file(), f"{committed_path} is missing: run `npm run build` in js/"
+    built = (fresh_build / bundle).read_bytes()
+    committed = committed_path.read_bytes()
+    assert built == committed, (
+        f"liveui/static/{bundle} ({len(committed)} bytes) differs from a fresh build "
+        f"({len(built)} bytes): run `npm ci && npm run build` in js/ and commit the result"
+    )

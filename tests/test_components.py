@@ -206,6 +206,7 @@ async def test_components_render_and_handle_their_own_events(live):
     assert html.count('class="qty">1<') == 99
 
 
+@pytest.mark.liveui_same_process
 async def test_the_same_id_keeps_its_state_across_parent_renders(live):
     view, _ = await live("/cart?n=3")
     await view.element("#line-0 button").render_click()
@@ -227,6 +228,7 @@ async def test_a_removed_component_is_freed_and_comes_back_fresh(live):
     assert 'id="line-0"><span class="name">new</span> <b class="qty">1</b>' in html  # mounted again
 
 
+@pytest.mark.liveui_same_process
 async def test_send_update_from_the_view_another_thread_and_later(live):
     view, _ = await live("/cart?n=3")
     ref = REFS["cart"]
@@ -246,6 +248,7 @@ async def test_send_update_from_the_view_another_thread_and_later(live):
     assert "cancelled" not in html
 
 
+@pytest.mark.liveui_same_process
 async def test_components_inside_components_and_update_many(live):
     BATCHES.clear()
     view, html = await live("/board")

@@ -165,6 +165,7 @@ def click(event, **value):
     return {"type": "click", "event": event, "value": value}
 
 
+@pytest.mark.liveui_same_process
 async def test_hooks_on_every_stage(live):
     view, html = await live("/hooked?page=1")
     assert "<p id='seen'>1</p>" in html  # the hook attached in on_mount saw the mount's params
@@ -215,6 +216,7 @@ def test_attach_hook_refuses_mistakes():
         component.attach_hook("c", "handle_info", print)
 
 
+@pytest.mark.liveui_same_process
 async def test_temporary_assigns_are_not_kept(live):
     view, html = await live("/temporary")
     assert '<li id="m1">hello</li>' in html
@@ -240,6 +242,7 @@ async def test_render_with_static_changed_and_connect_info(live, live_transport)
         assert f"<p id='stale'>{stale}</p>" in html
 
 
+@pytest.mark.liveui_same_process
 async def test_handle_call_and_handle_cast(live):
     view, _ = await live("/counterpart")
     ref = REFS["counterpart"]
@@ -260,6 +263,7 @@ async def test_layout_option(live):
     assert "<p id='inner'>changed</p>" in html
 
 
+@pytest.mark.liveui_same_process
 async def test_log_level_option(live, caplog):
     caplog.set_level(logging.DEBUG, logger="liveui")
     view, _ = await live("/hooked")

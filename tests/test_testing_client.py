@@ -186,6 +186,7 @@ async def test_live_isolated(app):
         await view.client.close()
 
 
+@pytest.mark.liveui_same_process
 async def test_render_async_waits_for_work_sent_to_the_view(live):
     view, _ = await live.isolated(Slow)
     REFS[view.id].send("done")

@@ -30,19 +30,18 @@ FORM = """
 <ul id="saved">{% for name in saved %}<li>{{ name }}</li>{% endfor %}</ul>{{ waiting }}
 """
 
-DEST: dict[str, str] = {}
-
-
-def save_to_dest(meta, entry):
-    target = os.path.join(DEST["dir"], entry.client_name)
-    shutil.copyfile(meta["path"], target)
-    return ("ok", entry.client_name)
+def saver(socket):
+    """Copies a finished upload into the app's `uploads_dir` (set by the app fixture; an app
+    attribute, so it also reaches views that run in a kernel)."""
+    def save(meta, entry):
+        shutil.copyfile(meta["path"], os.path.join(socket.endpoint.uploads_dir, entry.client_name))
+        return ("ok", entry.client_name)
+    return save
 
 
 class Docs(LiveView):
     template = FORM.replace("{{ target }}", "")
     options: dict = {"accept": [".txt", ".png"], "max_entries": 2, "max_file_size": 1000, "chunk_size": 100}
-    postpone = False
 
     def mount(self, params, session, socket):
         socket.assign(saved=[], waiting=[])
@@ -50,15 +49,14 @@ class Docs(LiveView):
 
     def handle_event(self, event, params, socket):
         if event == "save":
-            fn = (lambda meta, entry: ("postpone", entry.client_name)) if self.postpone else save_to_dest
-            names = socket.consume_uploaded_entries("docs", fn)
-            if not self.postpone:
-                socket.assign(saved=socket.assigns.saved + names)
+            socket.assign(saved=socket.assigns.saved + socket.consume_uploaded_entries("docs", saver(socket)))
+        elif event == "look":  # consume, but keep the entries for later
+            socket.consume_uploaded_entries("docs", lambda meta, entry: ("postpone", entry.client_name))
         elif event == "cancel":
             socket.cancel_upload("docs", params["ref"])
         elif event == "save-first":
             completed, in_progress = socket.uploaded_entries("docs")
-            socket.assign(saved=[socket.consume_uploaded_entry(completed[0], save_to_dest)],
+            socket.assign(saved=[socket.consume_uploaded_entry(completed[0], saver(socket))],
                           waiting=[entry.client_name for entry in in_progress])
 
 
@@ -140,7 +138,7 @@ class Uploader(LiveComponent):
 
     def handle_event(self, event, params, socket):
         if event == "save":
-            socket.assign(saved=socket.consume_uploaded_entries("docs", save_to_dest))
+            socket.assign(saved=socket.consume_uploaded_entries("docs", saver(socket)))
 
 
 class Host(LiveView):
@@ -155,8 +153,8 @@ class Host(LiveView):
 
 @pytest.fixture
 def app(tmp_path):
-    DEST["dir"] = str(tmp_path)
     app = App(secret_key="uploads")
+    app.uploads_dir = str(tmp_path)
     for path, view in {"/docs": Docs, "/auto": AutoDocs, "/written": Written, "/external": External,
                        "/progress": Progressing, "/big": Big, "/slow": Slow, "/host": Host}.items():
         app.live(path, view)
@@ -287,18 +285,15 @@ async def test_tampered_or_replayed_tokens_are_refused(live):
 
 async def test_postponed_entries_stay_until_consumed(live, temp_files):
     view, _ = await live("/docs")
-    Docs.postpone = True
-    try:
-        upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"keep"}])
-        await upload.render_upload("a.txt")
-        html = await view.form("#f").render_submit()
-        assert "a.txt 100% done" in html and len(temp_files()) == 1
-    finally:
-        Docs.postpone = False
+    upload = view.file_input("#f", "docs", [{"name": "a.txt", "content": b"keep"}])
+    await upload.render_upload("a.txt")
+    html = await view.render_hook("look")
+    assert "a.txt 100% done" in html and len(temp_files()) == 1
     html = await view.form("#f").render_submit()
     assert "<li>a.txt</li>" in html and temp_files() == set()
 
 
+@pytest.mark.liveui_same_process
 async def test_a_custom_writer_gets_every_chunk(live):
     Recorder.instances.clear()
     view, _ = await live("/written")
@@ -327,6 +322,7 @@ async def test_external_uploads_hand_the_client_an_uploader(live):
     assert "<li>https://bucket.example/photo.jpg</li>" in html
 
 
+@pytest.mark.liveui_same_process
 async def test_the_progress_callback_runs_on_each_report(live):
     Progressing.seen.clear()
     view, _ = await live("/progress")
@@ -361,6 +357,7 @@ async def test_a_component_that_leaves_the_page_ends_its_uploads(live, temp_file
     assert temp_files() == set()
 
 
+@pytest.mark.liveui_same_process
 async def test_a_file_is_never_held_whole_in_memory(live, temp_files):
     view, _ = await live("/big")
     content = os.urandom(8 * 1024 * 1024)

@@ -3,8 +3,10 @@
 Fixtures: `live` (`view, html = await live("/path")` with the test module's `app` fixture, or
 `await live(app, "/path")`; `await live.isolated(View, session=...)` mounts an unrouted view), and
 `live_transport`, which runs each test using them once per
-transport listed in the ini option `liveui_transports` (default: memory and websocket; `webview`
-runs them through a real pywebview window, see liveui/testing/webview_wire.py).
+transport listed in the ini option `liveui_transports` (default: memory and websocket; hosts add
+theirs: `comm` runs them over a real Jupyter kernel, `webview` through a real pywebview window).
+A test marked `liveui_same_process` reaches into the server's memory and is skipped over
+transports whose views run in another process.
 """
 
 from __future__ import annotations
@@ -25,15 +27,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   default=list(DEFAULT_TRANSPORTS))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "liveui_same_process: the test reaches into the server's memory (view refs, "
+                                       "captured logs); transports whose views run in another process skip it")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "live_transport" in metafunc.fixturenames:
-        from .wire import WIRES
+        from .wire import WIRES, wire_class
 
         transports = metafunc.config.getini("liveui_transports") or list(DEFAULT_TRANSPORTS)
         unknown = sorted(set(transports) - set(WIRES))
         if unknown:
             raise pytest.UsageError(f"liveui_transports: unknown {unknown}; known: {sorted(WIRES)}")
-        metafunc.parametrize("live_transport", transports)
+        same_process = metafunc.definition.get_closest_marker("liveui_same_process") is not None
+        metafunc.parametrize("live_transport", [
+            pytest.param(name, marks=pytest.mark.skip(reason=f"the views of {name} run in another process"))
+            if same_process and not wire_class(name).same_process else name
+            for name in transports
+        ])
 
 
 try:

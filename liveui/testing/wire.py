@@ -62,6 +62,7 @@ class Wire:
     """
 
     transport: str
+    same_process = True  # whether the server's views run in the test's process (tests may reach into them)
 
     def __init__(self, app: Any, *, session: dict[str, Any] | None, timeout: float,
                  base_url: str | None = None) -> None:
@@ -236,12 +237,18 @@ WIRES: dict[str, str] = {
     "memory": f"{__name__}:MemoryWire",
     "websocket": f"{__name__}:WebSocketWire",
     "webview": "liveui.testing.webview_wire:WebviewWire",
+    "comm": "liveui.testing.comm_wire:CommWire",
 }
+
+
+def wire_class(transport: str) -> type[Wire]:
+    """The Wire subclass of `transport` (a key of `WIRES`)."""
+    if transport not in WIRES:
+        raise ValueError(f"transport must be one of {sorted(WIRES)}, got {transport!r}")
+    module, _, name = WIRES[transport].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def open_wire(transport: str, app: Any, **options: Any) -> Wire:
     """The wire of `transport` (a key of `WIRES`) to `app`; options as `Wire`'s."""
-    if transport not in WIRES:
-        raise ValueError(f"transport must be one of {sorted(WIRES)}, got {transport!r}")
-    module, _, name = WIRES[transport].partition(":")
-    return getattr(importlib.import_module(module), name)(app, **options)
+    return wire_class(transport)(app, **options)

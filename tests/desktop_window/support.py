@@ -26,6 +26,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+
+class DevToolsError(AssertionError):
+    """DevTools answered a command with an error."""
+
 class Xvfb:
     """An X server on a free display, its screen mirrored to `<directory>/Xvfb_screen0` (XWD)."""
 
@@ -142,7 +146,7 @@ class DevTools:
             answer = json.loads(message)
             if answer.get("id") == ident:
                 if "error" in answer:
-                    raise AssertionError(f"{method}: {answer['error']}")
+                    raise DevToolsError(f"{method}: {answer['error']}")
                 return answer["result"]
 
     async def evaluate(self, expression: str) -> Any:
@@ -155,7 +159,10 @@ class DevTools:
         """Poll `expression` in the page until it is truthy (page loads in between are fine)."""
         deadline = time.monotonic() + timeout
         while True:
-            value = await self.evaluate(expression)
+            try:
+                value = await self.evaluate(expression)
+            except DevToolsError:  # e.g. "Execution context was destroyed": a page load is under way
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
