@@ -24,6 +24,7 @@ EXPECTED = {
     "streams": ["#1 the log starts"],
     "async": ['<p class="loading">Thinking...</p>', "Asking the weather service..."],
     "gallery": ["Anvil", "Blue in Green"],
+    "uploads": ['data-phx-hook="Phoenix.LiveFileUpload"'],
 }
 
 

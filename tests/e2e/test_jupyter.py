@@ -288,3 +288,39 @@ def test_a_kernel_restart_shows_the_disconnected_state(lab_page: Any, lab: Jupyt
     lab.api("POST", f"/api/kernels/{kernel['id']}/restart")  # the views die with the old process
     expect(view).to_have_class(re.compile(r"\bphx-client-error\b"), timeout=UI_TIMEOUT_MS)
     assert view.locator("#count").inner_text() == "0"  # the last state stays on screen
+
+
+LINES = '''from liveui import LiveView
+from liveui.jupyter import show
+
+
+class Lines(LiveView):
+    template = """<form id="f" phx-change="validate" phx-submit="count">{{ live_file_input(uploads.doc) }}
+    {% for e in uploads.doc.entries %}<span class="progress">{{ e.client_name }} {{ e.progress }}%</span>{% endfor %}
+    <button id="go">count</button></form><p id="result">{{ result }}</p>"""
+
+    def mount(self, params, session, socket):
+        socket.assign(result="")
+        socket.allow_upload("doc", accept=[".txt"], auto_upload=True)
+
+    def handle_event(self, event, params, socket):
+        if event == "count":
+            def count(meta, entry):
+                with open(meta["path"], "rb") as stored:
+                    return ("ok", f"{entry.client_name}: {sum(1 for _ in stored)} lines")
+            socket.assign(result=", ".join(socket.consume_uploaded_entries("doc", count)))
+
+
+show(Lines)'''
+
+
+def test_upload_a_file_in_a_cell(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "upload.ipynb", LINES)
+    view = live_output(run_cell(page, 0))
+    poem = b"".join(b"line %d\n" % i for i in range(20000))  # several chunks over the comm
+    view.locator("input[type=file]").set_input_files(files=[{"name": "poem.txt", "mimeType": "text/plain",
+                                                             "buffer": poem}])
+    view.locator(".progress", has_text="poem.txt 100%").wait_for()
+    view.locator("#go").click()
+    view.locator("#result", has_text="poem.txt: 20000 lines").wait_for()
