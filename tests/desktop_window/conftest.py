@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import Xvfb, free_port
+from .support import Xvfb, free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,12 +50,7 @@ class DesktopProcess:
         return self.opened.read_text().split() if self.opened.exists() else []
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

@@ -27,6 +27,16 @@ def free_port() -> int:
 
 
 
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a child, and kill it if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
 class DevToolsError(AssertionError):
     """DevTools answered a command with an error."""
 
@@ -70,12 +80,7 @@ class Xvfb:
         return Screen.read(self.directory / "Xvfb_screen0")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @dataclass
