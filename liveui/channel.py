@@ -262,9 +262,7 @@ class ViewChannel:
                 if error is None:
                     uploads.drop(socket, config, entry)
                 else:
-                    entry.valid = False
-                    config.errors.append((entry.ref, error))
-                    uploads.touch(socket)
+                    uploads.reject(socket, config, entry, error)
                 self._touch(socket)
                 await self._after(None)
         elif kind == "cast":

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import uploads
 from .async_result import AsyncResult
+from .attrdict import AttrDict
 from .streams import LiveStream, Streams, default_dom_id
 
 if TYPE_CHECKING:
@@ -34,18 +35,11 @@ def _unchanged(old: Any, new: Any) -> bool:
         return False
 
 
-class Assigns(dict):
+class Assigns(AttrDict):
     """The view's state: a dict whose keys also read as attributes (`assigns.count`)."""
 
     __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(
-                f"no assign {name!r}; assigns are {sorted(self)}: set it with socket.assign({name}=...) in mount"
-            ) from None
+    missing = "no assign {name!r}; assigns are {known}: set it with socket.assign({name}=...) in mount"
 
 
 @dataclass(slots=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .attrdict import AttrDict
+
 _MISSING = object()
 
 
@@ -82,13 +84,8 @@ class LiveStream:
         self.reset = False
 
 
-class Streams(dict):
+class Streams(AttrDict):
     """The `streams` assign: a view's streams by name (`streams.songs` in templates)."""
 
     __slots__ = ()
-
-    def __getattr__(self, name: str) -> LiveStream:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"no stream {name!r}; streams are {sorted(self)}: create it with socket.stream({name!r}, items)") from None
+    missing = "no stream {name!r}; streams are {known}: create it with socket.stream({name!r}, items)"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .attrdict import AttrDict
 from .tokens import random_id
 
 if TYPE_CHECKING:
@@ -76,16 +77,11 @@ class UploadConfig:
         return "" if self.accept == "any" else ",".join(self.accept)
 
 
-class Uploads(dict):
+class Uploads(AttrDict):
     """The `uploads` assign: name -> UploadConfig, also readable as attributes (`uploads.avatar`)."""
 
     __slots__ = ()
-
-    def __getattr__(self, name: str) -> UploadConfig:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"no upload {name!r}: declare it with socket.allow_upload({name!r}, ...) in mount") from None
+    missing = "no upload {name!r}: declare it with socket.allow_upload({name!r}, ...) in mount"
 
     def by_ref(self, ref: Any) -> UploadConfig | None:
         return next((config for config in self.values() if config.ref == ref), None)
@@ -155,8 +151,7 @@ def put_entries(socket: Socket, config: UploadConfig, client_entries: Any) -> No
             continue
         config.entries.append(entry)
         for error in _validate(config, entry):
-            entry.valid = False
-            config.errors.append((entry.ref, error))
+            reject(socket, config, entry, error)
     touch(socket)
 
 
@@ -169,6 +164,13 @@ def drop(socket: Socket, config: UploadConfig, entry: UploadEntry) -> None:
         config.entries.remove(entry)
     # its own errors go, and so does too_many_files: there is room again
     config.errors = [error for error in config.errors if error[0] != entry.ref and error[1] != TOO_MANY_FILES]
+    touch(socket)
+
+
+def reject(socket: Socket, config: UploadConfig, entry: UploadEntry, error: Any) -> None:
+    """Mark an entry invalid with `error`; it stays, so the page can show why."""
+    entry.valid = False
+    config.errors.append((entry.ref, error))
     touch(socket)
 
 
@@ -206,8 +208,7 @@ def preflight(socket: Socket, config: UploadConfig, client_entries: Any, sign: C
             outcome = config.external(entry, socket)
             status, meta = _pair(outcome, "external")
             if status != "ok":
-                entry.valid = False
-                config.errors.append((entry.ref, meta))
+                reject(socket, config, entry, meta)
                 errors[entry.ref] = [meta]
                 continue
             if not isinstance(meta, dict) or "uploader" not in meta:
@@ -263,9 +264,7 @@ def update_progress(socket: Socket, config: UploadConfig, entry: UploadEntry, pr
     (channel uploads). Returns whether the config's `progress` callback should run."""
     if isinstance(progress, dict):  # {"error": reason}: the client gave up on this entry
         if config.external is not None:
-            entry.valid = False
-            config.errors.append((entry.ref, EXTERNAL_CLIENT_FAILURE))
-            touch(socket)
+            reject(socket, config, entry, EXTERNAL_CLIENT_FAILURE)
         return False
     if type(progress) is not int or not 0 <= progress <= 100:
         raise ValueError(f"upload progress must be an integer 0-100 or {{'error': reason}}, got {progress!r}")
