@@ -2,7 +2,8 @@
 
 The view runs in the kernel; the cell's output is an anywidget (liveui/transports/comm.py) whose
 ES module runs the official LiveView client over the widget's custom messages. The output also
-carries the view's rendered HTML as `text/html`, for viewers without a kernel (nbconvert, GitHub).
+carries the view's HTML as `text/html`, for viewers without a kernel (nbconvert, GitHub): the
+dead render, then what the view last showed (the client reports it once the view is quiet).
 Needs the `jupyter` extra: `pip install liveui[jupyter]`.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import uuid
 from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -61,6 +63,8 @@ class LiveOutput:
         self.static_html = _TOKENS.sub("", page.html)
         live = page.status == 200
         self.widget = LiveWidget(app, html=page.html if live else self.static_html, url=url, heartbeat=HEARTBEAT)
+        self.widget.on_static = self._show_static
+        self.display_id = uuid.uuid4().hex
 
     def _follow(self, url: str) -> tuple[Page, str]:
         """Dead render `url`, following redirects to routes of the app as a browser would."""
@@ -85,6 +89,23 @@ class LiveOutput:
         data, metadata = self.widget._repr_mimebundle_()
         data["text/html"] = self.static_html
         return data, metadata
+
+    def _ipython_display_(self) -> None:
+        """Display the output under a display id, so that its static copy can follow the view."""
+        from IPython.display import display
+
+        data, metadata = self._repr_mimebundle_()
+        display(data, metadata=metadata, raw=True, display_id=self.display_id)
+
+    def _show_static(self, html: str) -> None:
+        """A client reported what the view shows: the displayed output's text/html becomes that."""
+        from IPython.display import update_display
+
+        html = _TOKENS.sub("", html)
+        if html != self.static_html:
+            self.static_html = html
+            data, metadata = self._repr_mimebundle_()
+            update_display(data, metadata=metadata, raw=True, display_id=self.display_id)
 
     def __repr__(self) -> str:
         return f"<LiveOutput {self.url}>"

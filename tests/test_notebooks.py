@@ -41,7 +41,7 @@ def test_notebook_runs_and_shows_its_views(name: str) -> None:
     client.execute()  # raises CellExecutionError on any error
 
     shown = [output for cell in notebook.cells if cell.cell_type == "code" and "show(" in cell.source
-             for output in cell.outputs if output.output_type == "execute_result"]
+             for output in cell.outputs if output.output_type == "display_data"]
     assert len(shown) == len(EXPECTED[name]), [cell.source for cell in notebook.cells]
     for output, expected in zip(shown, EXPECTED[name]):
         assert WIDGET in output.data and output.data[WIDGET]["model_id"]

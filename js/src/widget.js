@@ -6,11 +6,22 @@ import {Socket} from "phoenix"
 import {LiveSocket} from "phoenix_live_view"
 import {commTransport} from "./comm_transport.js"
 import {keepInCell} from "./cell_navigation.js"
+import {staticHTML, watchSnapshots} from "./cell_snapshot.js"
+
+// The running cells, by the id of their dead render's container. A frontend renders an output
+// again when the kernel updates its text/html (JupyterLab drops the old element and asks for a new
+// view of the same model): the running view moves into the new element, keeping its state,
+// rather than joining again.
+const cells = new Map()
 
 function render({model, el}) {
-  el.classList.add("liveui-cell")
-  el.innerHTML = model.get("html")
-  const container = el.querySelector("[data-phx-session]")
+  const host = document.createElement("div")
+  host.className = "liveui-cell"
+  host.innerHTML = model.get("html")
+  const container = host.querySelector("[data-phx-session]")
+  const running = container && cells.get(container.id)
+  if (running && !running.el.isConnected) return adopt(running, el)
+  el.appendChild(host)
   if (!container) return () => {}  // a dead render without a live view: a notice or a link
 
   const comm = commTransport(model)
@@ -20,7 +31,7 @@ function render({model, el}) {
     heartbeatIntervalMs: model.get("heartbeat") * 1000,  // the kernel ends a connection that misses some
     reconnectAfterMs: (tries) => [100, 500, 1000, 2000][tries - 1] || 5000,
   })
-  keepInCell(liveSocket, el, model.get("url"))
+  keepInCell(liveSocket, host, model.get("url"))
   const view = liveSocket.newRootView(container)
   view.setHref(new URL(model.get("url"), window.location.href).href)
   liveSocket.main = view
@@ -29,11 +40,48 @@ function render({model, el}) {
   liveSocket.socket.connect()
   el.liveSocket = liveSocket  // for debugging in the browser console
 
-  return () => {
+  const stopSnapshots = watchSnapshots(host, staticHTML(host), (html) => model.send({static: html}))
+  const cell = {el, host, liveSocket, focused: null}
+  cell.end = () => {
+    if (cells.get(container.id) === cell) cells.delete(container.id)
+    stopSnapshots()
     liveSocket.destroyAllViews()
     liveSocket.disconnect()
     comm.dispose()
   }
+  trackFocus(cell)
+  cells.set(container.id, cell)
+  return owned(cell, el)
+}
+
+// The cleanup anywidget runs when a view is removed: only the element that holds the cell ends it.
+function owned(cell, el) {
+  return () => { if (cell.el === el) cell.end() }
+}
+
+function adopt(cell, el) {
+  el.appendChild(cell.host)
+  cell.el = el
+  el.liveSocket = cell.liveSocket
+  const focused = cell.focused
+  if (focused) whenConnected(el, () => {
+    if (!document.activeElement || document.activeElement === document.body) focused.focus({preventScroll: true})
+  })
+  return owned(cell, el)
+}
+
+// Remembers the focused element of the cell, which the move to a new element would otherwise lose
+// (an element taken out of the page loses focus without a reliable event).
+function trackFocus(cell) {
+  cell.host.addEventListener("focusin", (e) => { cell.focused = e.target })
+  cell.host.addEventListener("focusout", () => setTimeout(() => {
+    if (cell.el.isConnected && !cell.host.contains(document.activeElement)) cell.focused = null
+  }, 0))
+}
+
+function whenConnected(el, then, frames = 120) {
+  if (el.isConnected) then()
+  else if (frames > 0) requestAnimationFrame(() => whenConnected(el, then, frames - 1))
 }
 
 export default {render}

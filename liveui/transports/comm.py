@@ -7,6 +7,7 @@ connection, named by the id `c` its client picks (see js/src/comm_transport.js):
     kernel -> client   {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, pong: 1} | {c, close: code, reason}
 
 (A ping asks whether the kernel still knows the connection: a restarted kernel does not answer.)
+A client also sends `{static: html}`, the view's HTML as it now shows, for the output's static copy.
 
 Binary frames travel as message buffers, never as base64. Closing the widget, or its comm,
 ends every connection and so every view. A client can vanish without a word (its notebook or
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +79,14 @@ class LiveWidget(anywidget.AnyWidget):
         self.connections: dict[str, Connection] = {}
         self._heard: dict[str, float] = {}  # connection id -> when it last sent something
         self._sweeper: asyncio.TimerHandle | None = None
+        self.on_static: Callable[[str], None] | None = None  # called with each `{static: html}` of a client
         self.on_msg(self._receive)
         if self.comm is not None:
             self.comm.on_close(lambda _msg: self.end_all())
 
     def _receive(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        if isinstance(content, dict) and isinstance(content.get("static"), str) and self.on_static is not None:
+            self.on_static(content["static"])
         if not isinstance(content, dict) or not isinstance(content.get("c"), str):
             return
         cid = content["c"]

@@ -4,6 +4,7 @@ state; the notebook page never reloads nor changes its URL."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -116,6 +117,70 @@ def test_notebook7_show_counter_then_click(notebook7_page: Any, notebook7: Jupyt
     assert view.locator("#count").inner_text() == "0"
     view.locator("#inc").click()
     view.locator("#count", has_text="1").wait_for()
+    wait_for_output_html(page, '<span id="count">1</span>')  # the output was updated and rendered again...
+    view.locator("#inc").click()
+    view.locator("#count", has_text="2").wait_for()  # ...with the same running view
+
+
+def wait_for_output_html(page: Any, fragment: str) -> None:
+    """Until the text/html of the first cell's output in the notebook's model (what a save writes)
+    contains `fragment`."""
+    page.wait_for_function("""(fragment) => {
+        const outputs = window.jupyterapp.shell.currentWidget.content.widgets[0].model.outputs
+        return outputs.length > 0 && (outputs.get(0).data["text/html"] || "").includes(fragment)
+    }""", arg=fragment, timeout=UI_TIMEOUT_MS)
+
+
+def test_the_output_keeps_the_last_state_for_viewers_without_a_kernel(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "static.ipynb", COUNTER)
+    view = live_output(run_cell(page, 0))
+    wait_for_output_html(page, '<span id="count">0</span>')
+    for n in ("1", "2", "3"):
+        view.locator("#inc").click()
+        view.locator("#count", has_text=n).wait_for()
+    # once the view is quiet its client reports it; the kernel updates the output's text/html, and
+    # the frontend, rendering the output again, gets the running view moved in (no second join)
+    wait_for_output_html(page, '<span id="count">3</span>')
+    view.locator("#inc").click()
+    view.locator("#count", has_text="4").wait_for()  # the same view, its state intact: a new join would be at 0
+    expect(page.locator(".liveui-cell")).to_have_count(1)
+    wait_for_output_html(page, '<span id="count">4</span>')
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("!window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=UI_TIMEOUT_MS)
+    saved = json.loads((lab.root / "static.ipynb").read_text(encoding="utf-8"))
+    (output,) = saved["cells"][0]["outputs"]
+    html = "".join(output["data"]["text/html"])
+    assert '<span id="count">4</span>' in html
+    assert "data-phx-session" not in html and "phx-connected" not in html
+
+
+ECHO = '''from liveui import LiveView
+from liveui.jupyter import show
+
+class Echo(LiveView):
+    template = """<form phx-change="typed"><input id="q" name="q" value="{{ q }}"></form><p id="echo">{{ q }}</p>"""
+
+    def mount(self, params, session, socket):
+        socket.assign(q="")
+
+    def handle_event(self, event, params, socket):
+        socket.assign(q=params["q"])
+
+show(Echo)'''
+
+
+def test_typing_goes_on_while_the_output_is_updated(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "typing.ipynb", ECHO)
+    view = live_output(run_cell(page, 0))
+    view.locator("#q").click()
+    page.keyboard.type("abc")
+    view.locator("#echo", has_text="abc").wait_for()
+    wait_for_output_html(page, '<p id="echo">abc</p>')
+    page.keyboard.type("def")  # the moved view kept its focus: the keys reach the input, not the notebook
+    view.locator("#echo", has_text="abcdef").wait_for()
+    assert view.locator("#q").input_value() == "abcdef"
 
 
 ITEMS = "from liveui.jupyter import show\nfrom examples.gallery import make_app\nshow(make_app(), '/items')"
