@@ -5,7 +5,6 @@ still answer events afterwards. Runs on the in-memory transport and on a real se
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys

@@ -20,9 +20,6 @@ from liveui import App, LiveComponent, LiveView  # noqa: E402
 from liveui.testing import ViewCrashed, render_component  # noqa: E402
 from wire import WireClient  # noqa: E402
 
-MOUNTS: list[object] = []
-BATCHES: list[int] = []
-
 
 class LineItem(LiveComponent):
     template = (
@@ -32,7 +29,6 @@ class LineItem(LiveComponent):
     )
 
     def mount(self, socket):
-        MOUNTS.append(socket.assigns.myself)
         socket.assign(qty=1, note="")
 
     def handle_event(self, event, params, socket):
@@ -57,7 +53,6 @@ class Cart(LiveView):
 
     def mount(self, params, session, socket):
         socket.assign(items=[{"id": i, "name": f"item {i}"} for i in range(int(params.get("n", 100)))])
-        REFS["cart"] = socket.ref
 
     def handle_event(self, event, params, socket):
         items = socket.assigns["items"]  # (assigns.items is the dict method)
@@ -67,15 +62,16 @@ class Cart(LiveView):
             socket.assign(items=[*items, {"id": int(params.get("id", len(items) + 1000)), "name": "new"}])
         elif event == "rename":
             socket.assign(items=[{**items[0], "name": "renamed"}, *items[1:]])
-
-    def handle_info(self, message, socket):
-        kind, *rest = message
-        if kind == "bump":
-            item_id, qty = rest
-            socket.send_update(LineItem, id=item_id, qty=qty)
-
-
-REFS: dict[str, object] = {}
+        elif event == "bump":
+            socket.send_update(LineItem, id=params["id"], qty=params["qty"])
+        elif event == "bump-from-a-thread":  # any thread may update the view's components
+            thread = threading.Thread(target=socket.ref.send_update, args=(LineItem,),
+                                      kwargs={"id": params["id"], "qty": params["qty"]})
+            thread.start()
+            thread.join()
+        elif event == "note-later":
+            socket.send_update_after(params["cid"], 5, note="cancelled").cancel()
+            socket.send_update_after(params["cid"], 30, note="later")
 
 
 class Batched(LiveComponent):
@@ -83,7 +79,6 @@ class Batched(LiveComponent):
 
     @classmethod
     def update_many(cls, updates):
-        BATCHES.append(len(updates))
         for assigns, socket in updates:
             socket.assign(label=f"{assigns['id']}/{len(updates)}")
 
@@ -206,16 +201,16 @@ async def test_components_render_and_handle_their_own_events(live):
     assert html.count('class="qty">1<') == 99
 
 
-@pytest.mark.liveui_same_process
 async def test_the_same_id_keeps_its_state_across_parent_renders(live):
     view, _ = await live("/cart?n=3")
-    await view.element("#line-0 button").render_click()
-    MOUNTS.clear()
+    for n in range(3):
+        await view.element(f"#line-{n} button").render_click()
     html = await view.element("#rename").render_click()
     assert '<span class="name">renamed</span> <b class="qty">2</b>' in html  # new assigns, same state
     html = await view.element("#add").render_click()
-    assert MOUNTS == [4]  # only the new item mounted, with the next cid
-    assert 'id="line-1003"' in html
+    assert html.count('class="qty">2<') == 3  # none of the three mounted again (mount sets qty 1)
+    assert '<li data-phx-component="4" id="line-1003"><span class="name">new</span> <b class="qty">1</b>' in html
+    assert view.rendered.component_cids() == [1, 2, 3, 4]  # only the new item mounted, with the next cid
 
 
 async def test_a_removed_component_is_freed_and_comes_back_fresh(live):
@@ -228,31 +223,24 @@ async def test_a_removed_component_is_freed_and_comes_back_fresh(live):
     assert 'id="line-0"><span class="name">new</span> <b class="qty">1</b>' in html  # mounted again
 
 
-@pytest.mark.liveui_same_process
 async def test_send_update_from_the_view_another_thread_and_later(live):
     view, _ = await live("/cart?n=3")
-    ref = REFS["cart"]
-    ref.send(("bump", 1, 7))  # the view's handle_info calls socket.send_update
+    await view.push_event({"type": "click", "event": "bump", "value": {"id": 1, "qty": 7}})
     html = await view.render_async()
     assert 'id="line-1"><span class="name">item 1</span> <b class="qty">7</b>' in html
-    thread = threading.Thread(target=ref.send_update, args=(LineItem,), kwargs={"id": 2, "qty": 8})
-    thread.start()
-    thread.join()
+    await view.push_event({"type": "click", "event": "bump-from-a-thread", "value": {"id": 2, "qty": 8}})
     html = await view.render_async()
     assert 'id="line-2"><span class="name">item 2</span> <b class="qty">8</b>' in html
     cid = view.rendered.component_cids()[0]
-    cancelled = ref.send_update_after(cid, 5, note="cancelled")
-    cancelled.cancel()
-    ref.send_update_after(cid, 30, note="later")
+    await view.push_event({"type": "click", "event": "note-later", "value": {"cid": cid}})
     html = await wait_for_html(view, "<i>later</i>")
     assert "cancelled" not in html
 
 
-@pytest.mark.liveui_same_process
 async def test_components_inside_components_and_update_many(live):
-    BATCHES.clear()
     view, html = await live("/board")
-    assert BATCHES == [3, 3]  # one call for the three Batched components: dead render, then connected
+    # one update_many call for the three Batched components: in the dead render, then once connected
+    assert '<span id="b-2">2/3</span>' in view.page.html
     assert '<span data-phx-component="5" id="b-2">2/3</span>' in html
     html = await view.element("#grow-b").render_click()
     assert 'id="inner-b-1"' in html and 'id="inner-a-1"' not in html

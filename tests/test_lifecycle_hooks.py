@@ -9,11 +9,9 @@ import logging
 
 import pytest
 
-from liveui import App, Cont, Halt, LiveComponent, LiveView, Socket
-from liveui.refs import ViewGone
+from liveui import App, Cont, Halt, LiveComponent, LiveView, Socket, ViewRef
 from liveui.testing import Redirected
-
-REFS: dict = {}
+from polling import wait_for
 
 
 def track_params(params, session, socket):
@@ -34,7 +32,6 @@ class Hooked(LiveView):
     )
 
     def mount(self, params, session, socket):
-        REFS["hooked"] = socket.ref
         socket.assign(n=0, infos=0, renders=0, outcome="")
 
         def ping(event, params, socket):
@@ -59,6 +56,8 @@ class Hooked(LiveView):
     def handle_event(self, event, params, socket):
         if event == "detach":
             socket.detach_hook("ping", "handle_event")
+        elif event == "hello":
+            socket.ref.send("hello")
         elif event == "job":
             async def job():
                 return 1
@@ -91,10 +90,12 @@ class Temporary(LiveView):
     def mount(self, params, session, socket):
         socket.temporary_assigns(messages=[])
         socket.assign(messages=[{"id": 1, "text": "hello"}])
-        REFS["temporary"] = socket
 
     def handle_event(self, event, params, socket):
+        if event == "kept":  # what the server still holds of the messages it sent
+            return {"kept": socket.assigns["messages"]}
         socket.assign(messages=[{"id": 2, "text": params["text"]}])
+        return None
 
 
 class Switchable(LiveView):
@@ -106,12 +107,36 @@ class Switchable(LiveView):
             socket.render_with(lambda assigns: "<p id='which'>alternate {{ n }}</p><p id='stale'>{{ stale }}</p>")
 
 
+COUNTERPARTS: dict[str, ViewRef] = {}  # view id -> ref: how code in the server's process finds a view
+
+
 class Counterpart(LiveView):
-    template = "<p id='count'>{{ count }}</p>"
+    """Answers handle_call and handle_cast; its events ask another Counterpart (by view id) from
+    its own background work, as any code holding a view's ref would, and show the answer."""
+
+    template = "<p id='count'>{{ count }}</p><p id='answer'>{{ answer }}</p>"
 
     def mount(self, params, session, socket):
-        socket.assign(count=0)
-        REFS["counterpart"] = socket.ref
+        socket.assign(count=0, answer="")
+        if socket.connected:
+            COUNTERPARTS[socket.id] = socket.ref
+
+    def handle_event(self, event, params, socket):
+        other, message = COUNTERPARTS[params["to"]], params.get("message")
+        if event == "cast":
+            other.cast(params["n"])
+        elif event == "call":  # from a task on the view's own loop
+
+            async def ask():
+                return await other.call(message)
+
+            socket.start_async("call", ask)
+        elif event == "call-from-a-thread":  # from another event loop, in a pool thread
+            socket.start_async("call", lambda: asyncio.run(other.call(message)))
+
+    def handle_async(self, name, result, socket):
+        kind, value = result
+        socket.assign(answer=f"{kind}: {value!r}")
 
     def handle_call(self, message, socket):
         if message == "boom":
@@ -131,6 +156,44 @@ class Framed(LiveView):
 
     def handle_event(self, event, params, socket):
         socket.assign(body="changed")
+
+
+class Captured(logging.Handler):
+    """Keeps the messages of the `liveui` records, from DEBUG up, until detached."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+        self.logger = logging.getLogger("liveui")
+        self.level_before = self.logger.level
+        self.logger.setLevel(logging.DEBUG)
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def detach(self) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level_before)
+
+
+class Logs(LiveView):
+    """Shows the `liveui` log records of its own process since it mounted (`caplog` for views
+    that may run in another process than the test)."""
+
+    log_level = None
+    template = "<ul id='records'>{% for record in records %}<li>{{ record }}</li>{% endfor %}</ul>"
+
+    def mount(self, params, session, socket):
+        socket.assign(records=[])
+        if socket.connected:
+            socket.put_private("captured", Captured())
+
+    def handle_event(self, event, params, socket):
+        socket.assign(records=list(socket.private["captured"].messages))
+
+    def terminate(self, reason, socket):
+        socket.private["captured"].detach()
 
 
 class Quiet(LiveView):
@@ -158,6 +221,7 @@ def app():
     app.live("/counterpart", Counterpart)
     app.live("/framed", Framed)
     app.live("/quiet", Quiet)
+    app.live("/logs", Logs)
     return app
 
 
@@ -165,7 +229,10 @@ def click(event, **value):
     return {"type": "click", "event": event, "value": value}
 
 
-@pytest.mark.liveui_same_process
+def answer(view):
+    return view.document().one("#answer").text()
+
+
 async def test_hooks_on_every_stage(live):
     view, html = await live("/hooked?page=1")
     assert "<p id='seen'>1</p>" in html  # the hook attached in on_mount saw the mount's params
@@ -176,7 +243,7 @@ async def test_hooks_on_every_stage(live):
     await view.push_event(click("detach"))
     html = await view.push_event(click("ping"))
     assert "<p id='n'>2</p>" in html  # the hook is gone: the view handles ping now
-    REFS["hooked"].send("hello")
+    await view.push_event(click("hello"))  # the view sends itself a message
     html = await view.render_async()
     assert "<p id='infos'>1</p>" in html
     await view.push_event(click("job"))
@@ -216,13 +283,15 @@ def test_attach_hook_refuses_mistakes():
         component.attach_hook("c", "handle_info", print)
 
 
-@pytest.mark.liveui_same_process
 async def test_temporary_assigns_are_not_kept(live):
     view, html = await live("/temporary")
     assert '<li id="m1">hello</li>' in html
-    assert REFS["temporary"].assigns["messages"] == []  # reset after the render that sent it
-    await view.push_event(click("say", text="again"))
-    assert REFS["temporary"].assigns["messages"] == []
+    await view.push_event(click("kept"))
+    view.assert_reply({"kept": []})  # reset after the render that sent it
+    html = await view.push_event(click("say", text="again"))
+    assert '<li id="m2">again</li>' in html
+    await view.push_event(click("kept"))
+    view.assert_reply({"kept": []})
 
 
 async def test_render_with_static_changed_and_connect_info(live, live_transport):
@@ -242,18 +311,31 @@ async def test_render_with_static_changed_and_connect_info(live, live_transport)
         assert f"<p id='stale'>{stale}</p>" in html
 
 
-@pytest.mark.liveui_same_process
 async def test_handle_call_and_handle_cast(live):
     view, _ = await live("/counterpart")
-    ref = REFS["counterpart"]
-    ref.cast(5)
-    assert await ref.call("how many?") == {"count": 5, "asked": "how many?"}
-    html = await view.render_async()
-    assert "<p id='count'>5</p>" in html
-    with pytest.raises(RuntimeError, match="cannot answer"):
-        await ref.call("boom")  # and the view crashed, as a crash in any callback does
-    with pytest.raises(ViewGone):
-        await ref.call("anyone?")
+    asker, _ = await live("/counterpart")
+    await asker.push_event(click("cast", to=view.id, n=5))
+    await asker.push_event(click("call", to=view.id, message="how many?"))
+    await asker.render_async()
+    assert answer(asker) == "ok: {'count': 5, 'asked': 'how many?'}"
+    assert "<p id='count'>5</p>" in await view.render_async()
+    await asker.push_event(click("call", to=view.id, message="boom"))
+    await asker.render_async()
+    assert answer(asker) == "exit: RuntimeError('cannot answer')"  # the caller gets the exception
+    await asker.push_event(click("call", to=view.id, message="anyone?"))
+    await asker.render_async()
+    assert answer(asker).startswith("exit: ViewGone(")  # and the view crashed, as a crash in any callback does
+    await wait_for(lambda: view.error is not None, "the crash to reach its client")
+    assert "cannot answer" in view.error
+
+
+async def test_call_from_another_loop_thread(live):
+    """`call` works from code on another event loop (another thread)."""
+    view, _ = await live("/counterpart")
+    asker, _ = await live("/counterpart")
+    await asker.push_event(click("call-from-a-thread", to=view.id, message="from a thread"))
+    await asker.render_async()
+    assert answer(asker) == "ok: {'count': 0, 'asked': 'from a thread'}"
 
 
 async def test_layout_option(live):
@@ -263,29 +345,13 @@ async def test_layout_option(live):
     assert "<p id='inner'>changed</p>" in html
 
 
-@pytest.mark.liveui_same_process
-async def test_log_level_option(live, caplog):
-    caplog.set_level(logging.DEBUG, logger="liveui")
-    view, _ = await live("/hooked")
-    await view.push_event(click("inc"))
-    assert any("Hooked" in r.getMessage() and "handle_event 'inc'" in r.getMessage() for r in caplog.records)
-    caplog.clear()
-    view, _ = await live("/quiet")
-    await view.push_event(click("inc"))
-    assert not any("handle_event" in r.getMessage() for r in caplog.records)
-
-
-async def test_call_from_another_loop_thread():
-    """`call` works from code on another event loop (another thread)."""
-    app = App(secret_key="x")
-    app.live("/counterpart", Counterpart)
-    from liveui.testing import Client
-
-    client = Client(app)
-    try:
-        await client.live("/counterpart")
-        ref = REFS["counterpart"]
-        answer = await asyncio.to_thread(lambda: asyncio.run(ref.call("from a thread")))
-        assert answer == {"count": 0, "asked": "from a thread"}
-    finally:
-        await client.close()
+async def test_log_level_option(live):
+    logs, _ = await live("/logs")
+    hooked, _ = await live("/hooked")
+    await hooked.push_event(click("inc"))
+    quiet, _ = await live("/quiet")
+    await quiet.push_event(click("inc"))
+    await logs.push_event(click("show"))
+    records = [record.text() for record in logs.document().select("#records li")]
+    assert any(record.startswith(f"Hooked lv:{hooked.id} handle_event 'inc'") for record in records), records
+    assert not any(quiet.id in record for record in records), records

@@ -15,7 +15,6 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import liveui  # noqa: E402
 from examples.gallery import make_app  # noqa: E402
 from liveui import LiveView  # noqa: E402
 from liveui.testing import Redirected, ViewCrashed, follow_redirect, live_isolated  # noqa: E402
@@ -38,14 +37,13 @@ class Slow(LiveView):
 
     def mount(self, params, session, socket):
         socket.assign(status="idle")
-        REFS[socket.id] = socket.ref
+
+    def handle_event(self, event, params, socket):
+        socket.ref.send(event)  # handled after this event's reply
 
     async def handle_info(self, message, socket):
         await asyncio.sleep(0.01)  # work that takes a while on the server
         socket.assign(status=message)
-
-
-REFS: dict[str, liveui.ViewRef] = {}
 
 
 class Whoami(LiveView):
@@ -186,10 +184,9 @@ async def test_live_isolated(app):
         await view.client.close()
 
 
-@pytest.mark.liveui_same_process
 async def test_render_async_waits_for_work_sent_to_the_view(live):
     view, _ = await live.isolated(Slow)
-    REFS[view.id].send("done")
+    await view.render_hook("done")
     assert "<p>done</p>" in await view.render_async()
 
 

@@ -19,9 +19,9 @@ const KERNEL_GONE = ["dead", "terminating", "restarting", "autorestarting", "sta
 
 // commTransport(model, {openTimeoutMs}) -> {Transport, dispose}: Transport is the class phoenix
 // constructs with the endpoint URL; dispose() stops watching the model and the kernel.
-// A kernel that dies or restarts (its status, or messages signed by a new process, as the widget
-// manager's kernel connection reports them where there is one) or a comm that closes ends every
-// connection at once; later ones fail to open, so the client shows its
+// A kernel that dies or restarts (its status, its shutdown reply, or messages signed by a new
+// process, as the widget manager's kernel connection reports them where there is one) or a comm
+// that closes ends every connection at once; later ones fail to open, so the client shows its
 // disconnected state instead of waiting for a heartbeat to time out.
 export function commTransport(model, {openTimeoutMs = 5000} = {}) {
   let kernelGone = false
@@ -33,10 +33,11 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
   const watchStatus = (_kernel, status) => { if (KERNEL_GONE.includes(status)) gone() }
   let session = null  // a kernel process signs its messages with one session id: a new one is a new process
   const watchMessages = (_kernel, msg) => {
-    const id = msg && msg.header && msg.header.session
-    if (!id) return
-    if (session === null) session = id
-    else if (id !== session) gone()
+    const header = msg && msg.header
+    if (!header || !header.session) return
+    if (header.msg_type === "shutdown_reply") gone()  // a kernel told to stop (or restart) says so on iopub
+    else if (session === null) session = header.session
+    else if (header.session !== session) gone()
   }
   // the page's connection to the kernel came back: whatever happened meanwhile, ask each connection
   // whether the kernel still knows it (a restarted kernel does not answer)
