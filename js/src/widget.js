@@ -23,6 +23,7 @@ function render({model, el}) {
   if (running && !running.el.isConnected) return adopt(running, el)
   el.appendChild(host)
   if (!container) return () => {}  // a dead render without a live view: a notice or a link
+  const known = staticHTML(host)  // the kernel's copy: the dead render
 
   const comm = commTransport(model)
   const liveSocket = new LiveSocket("/live", Socket, {
@@ -40,7 +41,11 @@ function render({model, el}) {
   liveSocket.socket.connect()
   el.liveSocket = liveSocket  // for debugging in the browser console
 
-  const stopSnapshots = watchSnapshots(host, staticHTML(host), (html) => model.send({static: html}))
+  const stopSnapshots = watchSnapshots(host, known, (html) => {
+    try {
+      model.send({static: html})
+    } catch {}  // the kernel is gone: it has no output to update
+  })
   const cell = {el, host, liveSocket, focused: null}
   cell.end = () => {
     if (cells.get(container.id) === cell) cells.delete(container.id)
