@@ -64,6 +64,7 @@ class LiveOutput:
         live = page.status == 200
         self.widget = LiveWidget(app, html=page.html if live else self.static_html, url=url, heartbeat=HEARTBEAT)
         self.widget.on_static = self._show_static
+        self.widget.on_render = self._render_again
         self.display_id = uuid.uuid4().hex
 
     def _follow(self, url: str) -> tuple[Page, str]:
@@ -80,6 +81,11 @@ class LiveOutput:
                                  f'target="_blank" rel="noopener">{link}</a></p>'), url
             url, flash = page.location, page.flash
         return Page(508, '<p class="liveui-notice">Too many redirects.</p>'), url
+
+    def _render_again(self) -> str:
+        """A new dead render for another copy of this output on the page (its own container id)."""
+        page, _ = self._follow(self.url)
+        return page.html if page.status == 200 else _TOKENS.sub("", page.html)
 
     def close(self) -> None:
         """End the view (its terminate runs) and close the widget."""

@@ -1,10 +1,12 @@
 """The static copy of a live output, in a real kernel (the test is the frontend): `show` displays
-under a display id, and what a client reports the view shows becomes the output's text/html."""
+under a display id, and what a client reports the view shows becomes the output's text/html; a
+second copy of an output on the page gets a dead render of its own."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -42,18 +44,28 @@ async def next_iopub(client: Any, wanted: Callable[[dict[str, Any]], bool]) -> d
     return await asyncio.wait_for(read(), TIMEOUT)
 
 
-def report(client: Any, comm: str, html: str) -> None:
-    """What the widget's ES module sends when the view it shows has changed."""
-    content = {"comm_id": comm, "data": {"method": "custom", "content": {"static": html}}}
+def send_custom(client: Any, comm: str, message: dict[str, Any]) -> None:
+    """A custom message of the widget's ES module to the kernel."""
+    content = {"comm_id": comm, "data": {"method": "custom", "content": message}}
     client.shell_channel.send(client.session.msg("comm_msg", content=content))
 
 
-async def test_a_client_report_updates_the_displayed_output(kernel):
+def report(client: Any, comm: str, html: str) -> None:
+    """What the widget's ES module sends when the view it shows has changed."""
+    send_custom(client, comm, {"static": html})
+
+
+async def show_counter(client: Any) -> dict[str, Any]:
+    """`_static_out = show(Counter)` as a cell's last expression: its display_data message."""
     code = (f"import sys\nsys.path.insert(0, {ROOT!r})\nfrom liveui.jupyter import show\n"
             "from examples.counter import Counter\n_static_out = show(Counter)\n_static_out")
-    msg_id = kernel.execute(code)
-    shown = await next_iopub(kernel, lambda m: m["msg_type"] == "display_data"
-                             and m["parent_header"].get("msg_id") == msg_id)
+    msg_id = client.execute(code)
+    return await next_iopub(client, lambda m: m["msg_type"] == "display_data"
+                            and m["parent_header"].get("msg_id") == msg_id)
+
+
+async def test_a_client_report_updates_the_displayed_output(kernel):
+    shown = await show_counter(kernel)
     display_id = shown["content"]["transient"]["display_id"]
     comm = shown["content"]["data"][WIDGET]["model_id"]
     assert '<span id="count">0</span>' in shown["content"]["data"]["text/html"]
@@ -68,5 +80,21 @@ async def test_a_client_report_updates_the_displayed_output(kernel):
         report(kernel, comm, '<div id="v">Count: <span id="count">6</span></div>')
         update = await next_iopub(kernel, lambda m: m["msg_type"] == "update_display_data")
         assert 'id="count">6<' in update["content"]["data"]["text/html"]
+    finally:
+        kernel.execute("_static_out.close()")
+
+
+async def test_a_second_copy_of_an_output_gets_a_dead_render_of_its_own(kernel):
+    shown = await show_counter(kernel)
+    comm = shown["content"]["data"][WIDGET]["model_id"]
+    (first_id,) = re.findall(r'<div id="([^"]+)"', shown["content"]["data"]["text/html"])[:1]
+    try:
+        send_custom(kernel, comm, {"render": "r1"})
+        reply = await next_iopub(kernel, lambda m: m["msg_type"] == "comm_msg"
+                                 and m["content"]["data"].get("content", {}).get("rendered") == "r1")
+        html = reply["content"]["data"]["content"]["html"]
+        assert 'data-phx-session="' in html and '<span id="count">0</span>' in html
+        (second_id,) = re.findall(r'<div id="([^"]+)"', html)[:1]
+        assert second_id != first_id
     finally:
         kernel.execute("_static_out.close()")

@@ -8,21 +8,53 @@ import {commTransport} from "./comm_transport.js"
 import {keepInCell} from "./cell_navigation.js"
 import {staticHTML, watchSnapshots} from "./cell_snapshot.js"
 
-// The running cells, by the id of their dead render's container. A frontend renders an output
-// again when the kernel updates its text/html (JupyterLab drops the old element and asks for a new
-// view of the same model): the running view moves into the new element, keeping its state,
-// rather than joining again.
+// The running cells, by the id of the container in the output's dead render (a set: one output
+// displayed twice is two cells). A frontend renders an output again when the kernel updates its
+// text/html (JupyterLab drops the old element and asks for a new view of the same model): a cell
+// whose element left the page moves into the new element, keeping its state, rather than joining
+// again.
 const cells = new Map()
+
+const RENDER_TIMEOUT_MS = 10000
 
 function render({model, el}) {
   const host = document.createElement("div")
   host.className = "liveui-cell"
   host.innerHTML = model.get("html")
   const container = host.querySelector("[data-phx-session]")
-  const running = container && cells.get(container.id)
-  if (running && !running.el.isConnected) return adopt(running, el)
+  if (!container) {  // a dead render without a live view: a notice or a link
+    el.appendChild(host)
+    return () => {}
+  }
+  const shown = cells.get(container.id) || new Set()
+  const left = [...shown].find((cell) => !cell.moving && !cell.el.isConnected)
+  if (left) return adopt(left, el)
+  if (!shown.size) {
+    el.appendChild(host)
+    return owned(start(model, el, host, container.id), el)
+  }
+  // The page shows this output already. The client needs element ids unique in the page, so
+  // this copy is a view of its own, joined with a dead render of its own; meanwhile it shows
+  // the output's copy without its ids and tokens.
+  host.innerHTML = staticHTML(host)
+  host.firstElementChild?.removeAttribute("id")
   el.appendChild(host)
-  if (!container) return () => {}  // a dead render without a live view: a notice or a link
+  let cell = null
+  let ended = false
+  freshRender(model).then((html) => {
+    if (ended) return
+    host.innerHTML = html
+    if (host.querySelector("[data-phx-session]")) cell = start(model, el, host, container.id)
+  }, () => host.firstElementChild?.classList.add("phx-client-error"))
+  return () => {
+    ended = true
+    if (cell) owned(cell, el)()
+  }
+}
+
+// Starts the client on the container in `host`; the cell is filed under `key`.
+function start(model, el, host, key) {
+  const container = host.querySelector("[data-phx-session]")
   const known = staticHTML(host)  // the kernel's copy: the dead render
 
   const comm = commTransport(model)
@@ -46,17 +78,39 @@ function render({model, el}) {
       model.send({static: html})
     } catch {}  // the kernel is gone: it has no output to update
   })
-  const cell = {el, host, liveSocket, focused: null}
+  const cell = {el, host, liveSocket, focused: null, moving: false}
+  const running = cells.get(key) || new Set()
+  cells.set(key, running.add(cell))
   cell.end = () => {
-    if (cells.get(container.id) === cell) cells.delete(container.id)
+    running.delete(cell)
+    if (!running.size) cells.delete(key)
     stopSnapshots()
     liveSocket.destroyAllViews()
     liveSocket.disconnect()
     comm.dispose()
   }
   trackFocus(cell)
-  cells.set(container.id, cell)
-  return owned(cell, el)
+  return cell
+}
+
+// A new dead render of the output's view, from the kernel: {render: id} -> {rendered: id, html}.
+function freshRender(model) {
+  const id = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(reject, new Error("the kernel did not answer")), RENDER_TIMEOUT_MS)
+    const listener = (msg) => { if (msg && msg.rendered === id) done(resolve, msg.html) }
+    const done = (settle, value) => {
+      clearTimeout(timer)
+      model.off("msg:custom", listener)
+      settle(value)
+    }
+    model.on("msg:custom", listener)
+    try {
+      model.send({render: id})
+    } catch (error) {
+      done(reject, error)
+    }
+  })
 }
 
 // The cleanup anywidget runs when a view is removed: only the element that holds the cell ends it.
@@ -64,13 +118,20 @@ function owned(cell, el) {
   return () => { if (cell.el === el) cell.end() }
 }
 
+// Moves a cell into `el`, which the frontend attaches to the page after this render; until then
+// the cell is `moving` (another render of the same output must not take it), then it gets back
+// the focus it had.
 function adopt(cell, el) {
   el.appendChild(cell.host)
   cell.el = el
+  cell.moving = true
   el.liveSocket = cell.liveSocket
-  const focused = cell.focused
-  if (focused) whenConnected(el, () => {
-    if (!document.activeElement || document.activeElement === document.body) focused.focus({preventScroll: true})
+  const focused = cell.focused  // before the focusout of the old element can forget it
+  whenAttached(el, (attached) => {
+    cell.moving = false
+    if (attached && focused && (!document.activeElement || document.activeElement === document.body)) {
+      focused.focus({preventScroll: true})
+    }
   })
   return owned(cell, el)
 }
@@ -84,9 +145,10 @@ function trackFocus(cell) {
   }, 0))
 }
 
-function whenConnected(el, then, frames = 120) {
-  if (el.isConnected) then()
-  else if (frames > 0) requestAnimationFrame(() => whenConnected(el, then, frames - 1))
+// then(attached): once `el` is in the page, or after `frames` animation frames without it
+function whenAttached(el, then, frames = 120) {
+  if (el.isConnected || frames === 0) then(el.isConnected)
+  else requestAnimationFrame(() => whenAttached(el, then, frames - 1))
 }
 
 export default {render}

@@ -7,7 +7,9 @@ connection, named by the id `c` its client picks (see js/src/comm_transport.js):
     kernel -> client   {c, opened: 1} | {c, t: text} | {c, b: 1} + [bytes] | {c, pong: 1} | {c, close: code, reason}
 
 (A ping asks whether the kernel still knows the connection: a restarted kernel does not answer.)
-A client also sends `{static: html}`, the view's HTML as it now shows, for the output's static copy.
+A client also sends `{static: html}`, the view's HTML as it now shows, for the output's static copy,
+and `{render: id}` for a dead render of its own (answered `{rendered: id, html}`): element ids are
+unique in a page, so an output the page already shows joins its second copy with a new container.
 
 Binary frames travel as message buffers, never as base64. Closing the widget, or its comm,
 ends every connection and so every view. A client can vanish without a word (its notebook or
@@ -33,12 +35,12 @@ WIDGET_JS = Path(__file__).resolve().parent.parent / "static" / "liveui-widget.j
 SILENCE = 2.5  # heartbeats a client may miss before its connection ends
 
 WIDGET_CSS = """
-.liveui-cell [data-phx-session].phx-client-error::before,
+.liveui-cell [data-phx-session].phx-client-error::before, .liveui-cell > .phx-client-error::before,
 .liveui-cell [data-phx-session].phx-server-error::before {
   display: block; padding: 2px 6px; margin-bottom: 4px; font-size: 12px;
   color: #8a1f11; background: #fdecea; border-left: 3px solid #d93025;
 }
-.liveui-cell [data-phx-session].phx-client-error::before { content: "Disconnected from the kernel"; }
+.liveui-cell [data-phx-session].phx-client-error::before, .liveui-cell > .phx-client-error::before { content: "Disconnected from the kernel"; }
 .liveui-cell [data-phx-session].phx-server-error::before { content: "This view crashed"; }
 .liveui-cell .liveui-notice {
   padding: 4px 8px; margin-top: 4px; font-size: 13px; background: #fff8e1; border-left: 3px solid #f9a825;
@@ -80,6 +82,7 @@ class LiveWidget(anywidget.AnyWidget):
         self._heard: dict[str, float] = {}  # connection id -> when it last sent something
         self._sweeper: asyncio.TimerHandle | None = None
         self.on_static: Callable[[str], None] | None = None  # called with each `{static: html}` of a client
+        self.on_render: Callable[[], str] | None = None  # a new dead render, for each `{render: id}`
         self.on_msg(self._receive)
         if self.comm is not None:
             self.comm.on_close(lambda _msg: self.end_all())
@@ -87,6 +90,9 @@ class LiveWidget(anywidget.AnyWidget):
     def _receive(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
         if isinstance(content, dict) and isinstance(content.get("static"), str) and self.on_static is not None:
             self.on_static(content["static"])
+        if isinstance(content, dict) and isinstance(content.get("render"), str):
+            html = self.on_render() if self.on_render is not None else self.html
+            self.send({"rendered": content["render"], "html": html})
         if not isinstance(content, dict) or not isinstance(content.get("c"), str):
             return
         cid = content["c"]

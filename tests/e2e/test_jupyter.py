@@ -121,13 +121,13 @@ def test_notebook7_show_counter_then_click(notebook7_page: Any, notebook7: Jupyt
     view.locator("#count", has_text="2").wait_for()  # ...with the same running view
 
 
-def wait_for_output_html(page: Any, fragment: str) -> None:
-    """Until the text/html of the first cell's output in the notebook's model (what a save writes)
+def wait_for_output_html(page: Any, fragment: str, cell: int = 0) -> None:
+    """Until the text/html of the cell's first output in the notebook's model (what a save writes)
     contains `fragment`."""
-    page.wait_for_function("""(fragment) => {
-        const outputs = window.jupyterapp.shell.currentWidget.content.widgets[0].model.outputs
+    page.wait_for_function("""([fragment, cell]) => {
+        const outputs = window.jupyterapp.shell.currentWidget.content.widgets[cell].model.outputs
         return outputs.length > 0 && (outputs.get(0).data["text/html"] || "").includes(fragment)
-    }""", arg=fragment, timeout=UI_TIMEOUT_MS)
+    }""", arg=[fragment, cell], timeout=UI_TIMEOUT_MS)
 
 
 def test_the_output_keeps_the_last_state_for_viewers_without_a_kernel(lab_page: Any, lab: JupyterServer) -> None:
@@ -152,6 +152,31 @@ def test_the_output_keeps_the_last_state_for_viewers_without_a_kernel(lab_page: 
     html = "".join(output["data"]["text/html"])
     assert '<span id="count">4</span>' in html
     assert "data-phx-session" not in html and "phx-connected" not in html
+
+
+def test_an_output_displayed_twice_is_two_independent_views(lab_page: Any, lab: JupyterServer) -> None:
+    """Element ids are unique in a page: the second copy joins with a dead render of its own."""
+    page = lab_page
+    open_notebook(page, lab, "twice.ipynb", COUNTER.replace("show(Counter)", "out = show(Counter)\nout"), "display(out)")
+    first = live_output(run_cell(page, 0))
+    second = live_output(run_cell(page, 1))
+    assert first.get_attribute("id") != second.get_attribute("id")
+    second.locator("#inc").click()
+    second.locator("#count", has_text="1").wait_for()
+    for n in ("1", "2"):
+        first.locator("#inc").click()
+        first.locator("#count", has_text=n).wait_for()
+    assert second.locator("#count").inner_text() == "1"
+    # both outputs show one display: a client's report re-renders both, and each keeps its own view
+    wait_for_output_html(page, '<span id="count">2</span>')
+    wait_for_output_html(page, '<span id="count">2</span>', cell=1)
+    first.locator("#inc").click()
+    first.locator("#count", has_text="3").wait_for()
+    second.locator("#inc").click()
+    second.locator("#count", has_text="2").wait_for()
+    expect(page.locator(".liveui-cell")).to_have_count(2)
+    topics = kernel_says(lab, "", "sorted(t for c in out.widget.connections.values() for t in c.channels)")
+    assert topics.count("lv:") == 2 and len(set(re.findall(r"lv:[\w-]+", topics))) == 2, topics
 
 
 ECHO = '''from liveui import LiveView
