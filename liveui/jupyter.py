@@ -52,6 +52,11 @@ def dead_render(app: App, url: str, session: dict[str, Any] | None = None,
     return outcome["page"]
 
 
+def _widget_html(page: Page) -> str:
+    """What the widget starts the client on: a live view's container, or a notice without tokens."""
+    return page.html if page.status == 200 else _TOKENS.sub("", page.html)
+
+
 class LiveOutput:
     """A live view in a cell output; display it (or make it the cell's last expression)."""
 
@@ -61,8 +66,7 @@ class LiveOutput:
         page, url = self._follow(url)
         self.url = url
         self.static_html = _TOKENS.sub("", page.html)
-        live = page.status == 200
-        self.widget = LiveWidget(app, html=page.html if live else self.static_html, url=url, heartbeat=HEARTBEAT)
+        self.widget = LiveWidget(app, html=_widget_html(page), url=url, heartbeat=HEARTBEAT)
         self.widget.on_static = self._show_static
         self.widget.on_render = self._render_again
         self.display_id = uuid.uuid4().hex
@@ -84,8 +88,7 @@ class LiveOutput:
 
     def _render_again(self) -> str:
         """A new dead render for another copy of this output on the page (its own container id)."""
-        page, _ = self._follow(self.url)
-        return page.html if page.status == 200 else _TOKENS.sub("", page.html)
+        return _widget_html(self._follow(self.url)[0])
 
     def close(self) -> None:
         """End the view (its terminate runs) and close the widget."""

@@ -87,14 +87,14 @@ async def test_a_client_report_updates_the_displayed_output(kernel):
 async def test_a_second_copy_of_an_output_gets_a_dead_render_of_its_own(kernel):
     shown = await show_counter(kernel)
     comm = shown["content"]["data"][WIDGET]["model_id"]
-    (first_id,) = re.findall(r'<div id="([^"]+)"', shown["content"]["data"]["text/html"])[:1]
+    first_id = re.match(r'<div id="([^"]+)"', shown["content"]["data"]["text/html"]).group(1)
     try:
         send_custom(kernel, comm, {"render": "r1"})
         reply = await next_iopub(kernel, lambda m: m["msg_type"] == "comm_msg"
                                  and m["content"]["data"].get("content", {}).get("rendered") == "r1")
         html = reply["content"]["data"]["content"]["html"]
         assert 'data-phx-session="' in html and '<span id="count">0</span>' in html
-        (second_id,) = re.findall(r'<div id="([^"]+)"', html)[:1]
+        second_id = re.match(r'<div id="([^"]+)"', html).group(1)
         assert second_id != first_id
     finally:
         kernel.execute("_static_out.close()")

@@ -7,7 +7,12 @@ const CONNECTING = 0
 const OPEN = 1
 const CLOSED = 3
 
-let connections = 0
+let ids = 0
+
+// An id unique in the page and unlikely to repeat across pages: connections and requests carry one.
+export function newId() {
+  return `${Date.now().toString(36)}.${++ids}.${Math.random().toString(36).slice(2, 8)}`
+}
 
 function arrayBuffer(view) {
   if (view instanceof ArrayBuffer) return view
@@ -62,7 +67,7 @@ export function commTransport(model, {openTimeoutMs = 5000} = {}) {
       this.readyState = CONNECTING
       this.bufferedAmount = 0
       this.binaryType = "arraybuffer"
-      this.id = `${Date.now().toString(36)}.${++connections}.${Math.random().toString(36).slice(2, 8)}`
+      this.id = newId()
       this.onopen = this.onmessage = this.onerror = this.onclose = () => {}
       this.listener = (msg, buffers) => this.receive(msg, buffers)
       model.on("msg:custom", this.listener)

@@ -4,7 +4,7 @@
 // Nothing a view does reloads the notebook page or changes its URL: navigation stays in the cell.
 import {Socket} from "phoenix"
 import {LiveSocket} from "phoenix_live_view"
-import {commTransport} from "./comm_transport.js"
+import {commTransport, newId} from "./comm_transport.js"
 import {keepInCell} from "./cell_navigation.js"
 import {staticHTML, watchSnapshots} from "./cell_snapshot.js"
 
@@ -31,7 +31,7 @@ function render({model, el}) {
   if (left) return adopt(left, el)
   if (!shown.size) {
     el.appendChild(host)
-    return owned(start(model, el, host, container.id), el)
+    return owned(start(model, el, host, container, container.id), el)
   }
   // The page shows this output already. The client needs element ids unique in the page, so
   // this copy is a view of its own, joined with a dead render of its own; meanwhile it shows
@@ -44,7 +44,8 @@ function render({model, el}) {
   freshRender(model).then((html) => {
     if (ended) return
     host.innerHTML = html
-    if (host.querySelector("[data-phx-session]")) cell = start(model, el, host, container.id)
+    const fresh = host.querySelector("[data-phx-session]")
+    if (fresh) cell = start(model, el, host, fresh, container.id)
   }, () => host.firstElementChild?.classList.add("phx-client-error"))
   return () => {
     ended = true
@@ -52,9 +53,8 @@ function render({model, el}) {
   }
 }
 
-// Starts the client on the container in `host`; the cell is filed under `key`.
-function start(model, el, host, key) {
-  const container = host.querySelector("[data-phx-session]")
+// Starts the client on `container`, a view in `host`; the cell is filed under `key`.
+function start(model, el, host, container, key) {
   const known = staticHTML(host)  // the kernel's copy: the dead render
 
   const comm = commTransport(model)
@@ -95,7 +95,7 @@ function start(model, el, host, key) {
 
 // A new dead render of the output's view, from the kernel: {render: id} -> {rendered: id, html}.
 function freshRender(model) {
-  const id = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`
+  const id = newId()
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(reject, new Error("the kernel did not answer")), RENDER_TIMEOUT_MS)
     const listener = (msg) => { if (msg && msg.rendered === id) done(resolve, msg.html) }

@@ -88,12 +88,14 @@ class LiveWidget(anywidget.AnyWidget):
             self.comm.on_close(lambda _msg: self.end_all())
 
     def _receive(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
-        if isinstance(content, dict) and isinstance(content.get("static"), str) and self.on_static is not None:
+        if not isinstance(content, dict):
+            return
+        if isinstance(content.get("static"), str) and self.on_static is not None:
             self.on_static(content["static"])
-        if isinstance(content, dict) and isinstance(content.get("render"), str):
+        if isinstance(content.get("render"), str):
             html = self.on_render() if self.on_render is not None else self.html
             self.send({"rendered": content["render"], "html": html})
-        if not isinstance(content, dict) or not isinstance(content.get("c"), str):
+        if not isinstance(content.get("c"), str):
             return
         cid = content["c"]
         connection = self.connections.get(cid)
