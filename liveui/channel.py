@@ -9,8 +9,10 @@ push, or as a `diff` push for server-side changes. A crash ends this view alone 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
+import types
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +98,12 @@ class ViewChannel:
 
     def _pump(self) -> None:
         """Handle the mailbox in order: inline while items finish without waiting (no event-loop
-        round trip for a plain `def` handler), in a task from the first item that waits."""
+        round trip for a plain `def` handler), in a task from the first item that waits.
+
+        Each item runs in a context of its own; when an inline item waits (an `async def` hook or
+        component callback, say), a task takes it over in that same context, from the very await
+        it stopped at (`_resumed`): to the item's code this is one uninterrupted coroutine.
+        """
         self._busy = True
         while self._mailbox and not self.done.done():
             item = self._mailbox.popleft()
@@ -104,14 +111,16 @@ class ViewChannel:
             if not self._plain(item):
                 self.task = self._loop.create_task(self._run(work), name=f"liveui {self.topic}")
                 return
+            context = contextvars.copy_context()
             try:
-                waiting_on = work.send(None)
+                waiting_on = context.run(work.send, None)
             except StopIteration:
                 continue
             except Exception:  # _process handles callback errors; this is liveui's own bug
                 log.exception("view %s failed", self.topic)
                 continue
-            self.task = self._loop.create_task(self._resume(work, waiting_on), name=f"liveui {self.topic}")
+            self.task = self._loop.create_task(self._run(_resumed(work, waiting_on)), name=f"liveui {self.topic}",
+                                               context=context)
             return
         self._busy = False
         self._idle()
@@ -137,29 +146,10 @@ class ViewChannel:
         self.components.compact()  # type: ignore[union-attr]
 
     async def _run(self, work: Any) -> None:
+        """Drive `work` to its end in this task, then go on with the mailbox."""
         try:
             await work
         except Exception:  # _process handles callback errors; this is liveui's own bug
-            log.exception("view %s failed", self.topic)
-        self._pump()
-
-    async def _resume(self, work: Any, waiting_on: Any) -> None:
-        """Drive `work`, started inline and now waiting on `waiting_on` (a future, or None for a
-        bare yield), to its end inside this task; then go on with the mailbox."""
-        try:
-            while True:
-                try:
-                    await (asyncio.sleep(0) if waiting_on is None else waiting_on)
-                except asyncio.CancelledError:
-                    if waiting_on is None or not waiting_on.done():  # this task itself was cancelled
-                        work.close()
-                        raise
-                except BaseException:  # the work sees the future's outcome when resumed
-                    pass
-                waiting_on = work.send(None)
-        except StopIteration:
-            pass
-        except Exception:
             log.exception("view %s failed", self.topic)
         self._pump()
 
@@ -659,3 +649,21 @@ def _navigation_payload(navigation: Navigation) -> dict[str, Any]:
     if navigation.kind == "redirect":
         return {"to": navigation.to}
     return {"to": navigation.to, "kind": "replace" if navigation.replace else "push"}
+
+
+@types.coroutine
+def _resumed(work: Any, waiting_on: Any) -> Any:
+    """`work`, a coroutine run by hand until it yielded `waiting_on`, continued by the task that
+    awaits this: the task gets `waiting_on` as if `work` had yielded it to the task itself (so a
+    future is awaited once, as asyncio requires), and then drives `work` on."""
+    while True:
+        try:
+            sent = yield waiting_on
+        except BaseException as exc:  # a cancellation reaches the coroutine where it waits
+            step, value = work.throw, exc
+        else:
+            step, value = work.send, sent
+        try:
+            waiting_on = step(value)
+        except StopIteration as stop:
+            return stop.value

@@ -63,10 +63,33 @@ class Plain(LiveView):
         socket.assign(log=[*socket.assigns.log, "later"])
 
 
+class Hooked(LiveView):
+    """Plain callbacks, a hook and a terminate that wait on a real timer (not a bare yield)."""
+
+    template = '<p id="log">{{ log|join(",") }}</p>'
+
+    def mount(self, params, session, socket):
+        socket.assign(log=[])
+
+        async def hook(event, params, socket):
+            await asyncio.sleep(0.01)
+            socket.assign(log=[*socket.assigns.log, "hook"])
+
+        socket.attach_hook("waits", "handle_event", hook)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(log=[*socket.assigns.log, event])
+
+    async def terminate(self, reason, socket):
+        await asyncio.sleep(0.01)
+        TERMINATED.record((socket.id, "waited"))
+
+
 def make_app() -> liveui.App:
     app = liveui.App(secret_key="channel-tests")
     app.live("/mixed", Mixed)
     app.live("/plain", Plain)
+    app.live("/hooked", Hooked)
     return app
 
 
@@ -118,3 +141,15 @@ async def test_stop_waits_for_the_running_handler(open_client):
     GATES[view_id].set()
     assert (await client.reply_for(leave))[4] == {"status": "ok", "response": {}}
     await TERMINATED.wait(lambda seen: any(v == view_id for v, _ in seen))
+
+
+async def test_plain_handler_with_a_hook_that_waits(open_client):
+    client = await open_client(APP, "/hooked")
+    await client.join()
+    first, second = client.click("one"), client.click("two")  # the second waits behind the first
+    assert (await client.reply_for(first))[4]["response"]["diff"] == {"0": "hook,one"}
+    assert (await client.reply_for(second))[4]["response"]["diff"] == {"0": "hook,one,hook,two"}
+    view_id = client.topic[3:]
+    leave = client.push("phx_leave", {})
+    assert (await client.reply_for(leave))[4] == {"status": "ok", "response": {}}
+    await TERMINATED.wait(lambda seen: (view_id, "waited") in seen)
