@@ -286,11 +286,19 @@ class Differ:
 
     # -- the Tracker protocol -----------------------------------------------------------
 
-    def dirty(self, deps: frozenset[str]) -> bool:
+    def dirty(self, deps: frozenset[str], context: Any) -> bool:
         frame = self._stack[-1]
-        return not frame.track or not deps <= self._keys or not deps.isdisjoint(self._changed)
+        if not frame.track or not deps.isdisjoint(self._changed):
+            return True
+        if deps <= self._keys:
+            return False
+        # A name that is no assign (an optional one, `{{ x }}` where x may be unset) is unchanged
+        # while nothing defines it: assigning it later marks it changed. One the template's
+        # context defines otherwise (a `set` of a template that extends this one) may change.
+        keys = self._keys
+        return any(name in context for name in deps if name not in keys)
 
-    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any, context: Any) -> bool:
         stack = self._stack
         comp = stack[-1]
         if type(comp) is _Entry:
@@ -299,7 +307,7 @@ class Differ:
             comp = stack[-1]
         if deps is not comp.deps:
             comp.deps = deps
-            comp.outer_dirty = deps is None or not comp.track or self.dirty(deps)
+            comp.outer_dirty = deps is None or not comp.track or self.dirty(deps, context)
         index = comp.count
         comp.count = index + 1
         state = item if loop is None else (item, loop.index0, loop.length)
@@ -309,7 +317,7 @@ class Differ:
         stack.append(entry)
         return True
 
-    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterator[Any]:
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None, context: Any) -> Iterator[Any]:
         """The items of a plain loop (no `loop`, filter or else) whose entries must be rendered.
 
         The same decisions as `entry`, made in one tight loop: unchanged items never reach
@@ -317,7 +325,7 @@ class Differ:
         """
         stack = self._stack
         comp = stack[-1]
-        render_all = comp.streams(items) or deps is None or not comp.track or self.dirty(deps)
+        render_all = comp.streams(items) or deps is None or not comp.track or self.dirty(deps, context)
         for index, item in enumerate(items):
             entry = self._start_entry(comp, item, item, index, render_all)
             if entry is None:

@@ -175,9 +175,37 @@ class Table(LiveView):
     template = "<table><tbody>{% for n in [1, 2] %}{{ live_render(Rows, id='row-' ~ n, session={'n': n}) }}{% endfor %}</tbody></table>"
 
 
+class Profile(LiveComponent):
+    """A form that keeps what its own phx-change sent (the default `update` takes the parent's)."""
+
+    template = (
+        '<form id="profile" phx-change="validate" phx-target="{{ myself }}">'
+        '<input name="name" value="{{ name }}"><span id="seen">{{ name }}</span></form>'
+    )
+
+    def handle_event(self, event, params, socket):
+        socket.assign(name=params["name"])
+
+
+class Account(LiveView):
+    """Reads a name that is no assign (an optional one) beside the component it places."""
+
+    template = (
+        '<div id="account">{{ pre_script }}<p id="visits">{{ visits }}</p>'
+        '{% if show %}{{ extra }}{{ live_component(Profile, id="profile", name="old", hint=hint) }}{% endif %}</div>'
+    )
+
+    def mount(self, params, session, socket):
+        socket.assign(show=True, visits=0)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(visits=socket.assigns.visits + 1)
+
+
 @pytest.fixture
 def app():
     app = App(secret_key="components")
+    app.live("/account", Account)
     app.live("/cart", Cart)
     app.live("/board", Board)
     app.live("/broken", Broken)
@@ -368,3 +396,20 @@ async def test_a_component_reply_and_an_unknown_event_payload(app):
         reply = await client.event("ask", cid=1)
         assert reply == {"status": "ok", "response": {"diff": {"r": {"qty": 1}}}}
         assert await client.event("inc", cid="1") == {"status": "ok", "response": {}}  # not a cid: ignored
+
+
+async def test_a_component_event_renders_that_component_alone(live):
+    view, _ = await live("/account")
+    html = await view.form("#profile").render_change({"name": "new"})
+    assert 'value="new"' in html and '<span id="seen">new</span>' in html
+    html = await view.render_hook("visit", {})  # the parent changes, not what it placed the component with
+    assert '<p id="visits">1</p>' in html and '<span id="seen">new</span>' in html
+
+
+async def test_a_component_event_sends_no_slot_of_the_parent(app):
+    from wire import WireClient
+
+    async with WireClient.memory(app, "/account") as client:
+        await client.join()
+        reply = await client.event("validate", "name=new", cid=1, type="form")
+        assert reply["response"]["diff"] == {"c": {"1": {"1": "new", "2": "new"}}}

@@ -277,3 +277,30 @@ def test_macro_call_is_a_nested_node_with_its_own_slots() -> None:
     }
     assigns["heading"] = "H2"
     assert differ.render(t, assigns, {"heading"}) == {"0": {"0": "H2", "2": ""}}
+
+
+def test_a_name_that_is_no_assign_is_unchanged_until_assigned() -> None:
+    """`{{ pre_script }}` with no such assign (an optional one): sent once, then only when it
+    becomes an assign; in a slot, an `if` and a loop body alike."""
+    page = from_string(
+        "<p>{{ count }}</p>{{ pre_script }}{% if pre_script %}<i>{{ pre_script }}</i>{% endif %}"
+        '<ul>{% for r in rows %}<li id="{{ r.id }}">{{ r.name }}{{ suffix }}</li>{% endfor %}</ul>'
+    )
+    differ, assigns, _ = start(page, count=1, rows=rows("a"))
+    assert step(differ, page, assigns, count=2) == {"0": "2"}
+    assert differ.render(page, assigns, set()) == {}
+    assert step(differ, page, assigns, pre_script="<s>") == {
+        "1": "&lt;s&gt;", "2": {"s": ["<i>", "</i>"], "0": "&lt;s&gt;"}}
+    assert step(differ, page, assigns, suffix="!") == {"3": {"k": {"0": {"0": "a", "1": "A", "2": "!"}, "kc": 1}}}
+
+
+def test_a_name_a_child_template_sets_is_still_tracked(tmp_path) -> None:
+    """A layout reading a name that the template extending it `set`s: re-evaluated each render."""
+    from liveui.template import load
+
+    (tmp_path / "layout.html.j2").write_text("<title>{{ title }}</title><main>{% block main %}{% endblock %}</main>")
+    (tmp_path / "child.html.j2").write_text(
+        '{% extends "layout.html.j2" %}{% set title = "Page " ~ count %}{% block main %}{{ count }}{% endblock %}')
+    child = load(str(tmp_path / "child.html.j2"))
+    differ, assigns, _ = start(child, count=1)
+    assert step(differ, child, assigns, count=2) == {"0": "Page 2", "1": "2"}

@@ -393,7 +393,7 @@ class StreamCodeGenerator(CodeGenerator):
     def _lv_guard(self, deps: str | None) -> str | None:
         """Open `if not dirty(deps): SKIP / else:` around what follows; the caller outdents."""
         if deps is not None:
-            self.writeline(f"if not _lv.dirty({deps}):")
+            self.writeline(f"if not _lv.dirty({deps}, context):")
             self.indent()
             self.writeline("yield _LV_SKIP")
             self.outdent()
@@ -489,7 +489,7 @@ class StreamCodeGenerator(CodeGenerator):
             return super().visit(node, *args, **kwargs)
         self.write(f"_lv.{hook[0]}(")  # a loop's iterable: the tracker picks what to render
         super().visit(node, *args, **kwargs)
-        self.write(f", {hook[1]})" if hook[0] == "entries" else ")")
+        self.write(f", {hook[1]}, context)" if hook[0] == "entries" else ")")
 
     def blockvisit(self, body: Any, frame: Frame) -> None:
         hook = self._lv_hooks.pop(id(body), None)
@@ -500,7 +500,7 @@ class StreamCodeGenerator(CodeGenerator):
             return super().blockvisit(body, frame)
         _, target, outer = hook
         loop_ref = frame.symbols.refs.get("loop")
-        self.writeline(f"if _lv.entry({self._lv_target(target, frame)}, {outer}, {loop_ref}):")
+        self.writeline(f"if _lv.entry({self._lv_target(target, frame)}, {outer}, {loop_ref}, context):")
         self.indent()
         super().blockvisit(body, frame)
         self.outdent()

@@ -98,15 +98,16 @@ def component_slot(marked: bool, value: Any) -> Any:
 
 
 class Tracker(Protocol):
-    """What a rendering template asks while it runs."""
+    """What a rendering template asks while it runs (`context`: the Jinja2 context of the
+    asking code, where a name that is not an assign may still be defined)."""
 
-    def dirty(self, deps: frozenset[str]) -> bool:
+    def dirty(self, deps: frozenset[str], context: Any) -> bool:
         """Whether a slot reading these assigns must be evaluated."""
 
-    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any, context: Any) -> bool:
         """Start a loop entry for `item`; whether its body must be rendered."""
 
-    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None, context: Any) -> Iterable[Any]:
         """The items of a plain loop whose entries must be rendered (each starts its entry)."""
 
     def source(self, items: Any) -> Any:
@@ -118,13 +119,13 @@ class RenderAll:
 
     __slots__ = ()
 
-    def dirty(self, deps: frozenset[str]) -> bool:
+    def dirty(self, deps: frozenset[str], context: Any) -> bool:
         return True
 
-    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any, context: Any) -> bool:
         return True
 
-    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None, context: Any) -> Iterable[Any]:
         return items
 
     def source(self, items: Any) -> Any:
@@ -149,14 +150,14 @@ class Shadowed:
         self.tracker = tracker
         self.names = names
 
-    def dirty(self, deps: frozenset[str]) -> bool:
-        return not deps.isdisjoint(self.names) or self.tracker.dirty(deps)
+    def dirty(self, deps: frozenset[str], context: Any) -> bool:
+        return not deps.isdisjoint(self.names) or self.tracker.dirty(deps, context)
 
-    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any) -> bool:
-        return self.tracker.entry(item, self._unshadowed(deps), loop)
+    def entry(self, item: Any, deps: frozenset[str] | None, loop: Any, context: Any) -> bool:
+        return self.tracker.entry(item, self._unshadowed(deps), loop, context)
 
-    def entries(self, items: Iterable[Any], deps: frozenset[str] | None) -> Iterable[Any]:
-        return self.tracker.entries(items, self._unshadowed(deps))
+    def entries(self, items: Iterable[Any], deps: frozenset[str] | None, context: Any) -> Iterable[Any]:
+        return self.tracker.entries(items, self._unshadowed(deps), context)
 
     def source(self, items: Any) -> Any:
         return self.tracker.source(items)
