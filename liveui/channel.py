@@ -403,7 +403,7 @@ class ViewChannel:
                 socket.navigation = Navigation("navigate", navigation.to, navigation.replace)
                 return match, last
             last, match = navigation, target
-            await lifecycle.dispatch(view, "handle_params", socket, match.params, match.uri)
+            await lifecycle.handle_params(view, match, socket)
         raise RuntimeError(f"push_patch kept patching after {_MAX_PATCHES} rounds (last to {socket.navigation})")
 
     def _navigation(self, navigation: Navigation, socket: Socket) -> dict[str, Any]:
@@ -610,7 +610,7 @@ class ViewChannel:
             self.reply(message, "ok", {"link_redirect": True})
             return
         self.match = target
-        await lifecycle.dispatch(self.view, "handle_params", self.socket, target.params, target.uri)  # type: ignore[arg-type]
+        await lifecycle.handle_params(self.view, target, self.socket)  # type: ignore[arg-type]
         await self._after(message)
 
     async def _leave(self, message: Message) -> None:

@@ -80,5 +80,13 @@ async def mount(view: LiveView, match: Match, session: dict[str, Any], socket: S
     await call(view.mount, params, session, socket)
     if socket.navigation is not None and socket.navigation.kind != "patch":
         return False
-    await dispatch(view, "handle_params", socket, params, match.uri)
+    await handle_params(view, match, socket)
     return socket.navigation is None or socket.navigation.kind == "patch"
+
+
+async def handle_params(view: LiveView, match: Match, socket: Socket) -> None:
+    """handle_params for the URL of `match` (after mount, a push_patch or a live patch), with
+    `live_action` set to its route's action first, as Phoenix does."""
+    if match.route.action is not None or "live_action" in socket.assigns:
+        socket.assign(live_action=match.route.action)
+    await dispatch(view, "handle_params", socket, match.params, match.uri)

@@ -211,9 +211,26 @@ class Limited(LiveComponent):
     template = "<p>x</p>"
 
 
+class Items(LiveView):
+    """One view on two routes with their own actions (Phoenix's `live "/items/:id", ItemLive, :show`)."""
+
+    template = "<p id='action'>{{ live_action }} {{ seen|join(',') }}</p>"
+
+    def mount(self, params, session, socket):
+        socket.assign(seen=[])
+
+    def handle_params(self, params, uri, socket):
+        socket.assign(seen=[*socket.assigns.seen, f"{socket.assigns.live_action}:{params.get('id', '-')}"])
+
+    def handle_event(self, event, params, socket):
+        socket.push_patch(params["to"])
+
+
 @pytest.fixture
 def app():
     app = App(secret_key="hooks")
+    app.live("/items", Items, action="index")
+    app.live("/items/{id}", Items, action="show")
     app.live("/hooked", Hooked)
     app.live("/admin", Admin)
     app.live("/temporary", Temporary)
@@ -355,3 +372,12 @@ async def test_log_level_option(live):
     records = [record.text() for record in logs.document().select("#records li")]
     assert any(record.startswith(f"Hooked lv:{hooked.id} handle_event 'inc'") for record in records), records
     assert not any(quiet.id in record for record in records), records
+
+
+async def test_live_action_follows_a_patch(live):
+    view, html = await live("/items")
+    assert "<p id='action'>index index:-</p>" in html
+    html = await view.render_patch("/items/7")  # a live patch link
+    assert "<p id='action'>show index:-,show:7</p>" in html
+    html = await view.render_hook("go", {"to": "/items"})  # push_patch from a callback
+    assert "<p id='action'>index index:-,show:7,index:-</p>" in html
