@@ -143,16 +143,18 @@ def put_entries(socket: Socket, config: UploadConfig, client_entries: Any) -> No
     if config.max_entries == 1 and len(new) == 1:
         for entry in list(config.entries):
             drop(socket, config, entry)
-    for client in new:
+    for client in new:  # all are listed, even past max_entries: the page shows them to cancel
         entry = _entry(config, client)
-        if len(config.entries) >= config.max_entries:
-            if (config.ref, TOO_MANY_FILES) not in config.errors:
-                config.errors.append((config.ref, TOO_MANY_FILES))
-            continue
         config.entries.append(entry)
         for error in _validate(config, entry):
             reject(socket, config, entry, error)
+    if _too_many(config):
+        config.errors.append((config.ref, TOO_MANY_FILES))
     touch(socket)
+
+
+def _too_many(config: UploadConfig) -> bool:
+    return len(config.entries) > config.max_entries
 
 
 def drop(socket: Socket, config: UploadConfig, entry: UploadEntry) -> None:
@@ -162,8 +164,9 @@ def drop(socket: Socket, config: UploadConfig, entry: UploadEntry) -> None:
         channel.end("cancel")
     if entry in config.entries:
         config.entries.remove(entry)
-    # its own errors go, and so does too_many_files: there is room again
-    config.errors = [error for error in config.errors if error[0] != entry.ref and error[1] != TOO_MANY_FILES]
+    # its own errors go, and so does too_many_files once there is room again
+    room = not _too_many(config)
+    config.errors = [error for error in config.errors if error[0] != entry.ref and not (room and error[1] == TOO_MANY_FILES)]
     touch(socket)
 
 
@@ -191,9 +194,10 @@ def preflight(socket: Socket, config: UploadConfig, client_entries: Any, sign: C
     errors per invalid one, or `error` when the whole upload cannot go ahead."""
     put_entries(socket, config, client_entries)
     refs = {str(e.get("ref")) for e in client_entries}
-    entries = [entry for entry in config.entries if entry.ref in refs]
-    if any(owner == config.ref for owner, _ in config.errors) or (
-        not config.auto_upload and any(not entry.valid for entry in entries)
+    # an auto upload goes ahead with the first max_entries; the rest wait, listed, to be cancelled
+    entries = [entry for entry in config.entries[:config.max_entries] if entry.ref in refs]
+    if not config.auto_upload and (
+        any(owner == config.ref for owner, _ in config.errors) or any(not entry.valid for entry in entries)
     ):
         return {"ref": config.ref, "error": [list(error) for error in config.errors]}
     granted: dict[str, Any] = {}

@@ -215,8 +215,31 @@ async def test_server_checks_size_type_and_count(live, temp_files):
     many = view.file_input("#f", "docs", [{"name": f"{i}.txt", "content": b"1"} for i in range(3)])
     await many.select()
     assert '<p class="config-error">too_many_files</p>' in view.render()
+    assert len(view.document().select(".entry")) == 5  # every selected file is listed, to be cancelled
     html = await view.element("#e-big-txt button").render_click()
-    assert "too_many_files" not in html and "big.txt" not in html  # room again
+    assert "too_many_files" in html and "big.txt" not in html  # four left: still too many
+    await view.element("#e-tool-exe button").render_click()
+    html = await view.element("#e-0-txt button").render_click()
+    assert "too_many_files" not in html and len(view.document().select(".entry")) == 2  # room again
+    assert temp_files() == set()
+
+
+async def test_auto_upload_of_too_many_files_lists_them_all(live, temp_files):
+    """Three files for max_entries=2: all three listed with too_many_files, the first two go up;
+    cancelling the third clears the error and the two are saved."""
+    view, _ = await live("/auto")
+    upload = view.file_input("#f", "docs", [{"name": f"{i}.txt", "content": b"%d" % i} for i in range(3)])
+    reply = await upload.preflight()
+    assert list(reply["entries"]) == [upload.files["0.txt"]["ref"], upload.files["1.txt"]["ref"]]
+    html = view.render()
+    assert '<p class="config-error">too_many_files</p>' in html
+    assert [entry.text().split()[0] for entry in view.document().select(".entry")] == ["0.txt", "1.txt", "2.txt"]
+    await upload.render_upload("0.txt")
+    await upload.render_upload("1.txt")
+    html = await view.element("#e-2-txt button").render_click()
+    assert "too_many_files" not in html and "2.txt" not in html
+    html = await view.form("#f").render_submit()
+    assert "<li>0.txt</li>" in html and "<li>1.txt</li>" in html
     assert temp_files() == set()
 
 
