@@ -98,6 +98,26 @@ def test_a_50_mb_file(page: Page, saved_dir, tmp_path_factory):
         assert hashlib.file_digest(stored, "sha256").hexdigest() == digest.hexdigest()
 
 
+def test_too_many_files_are_listed_to_cancel_one(page: Page, saved_dir):
+    """Four files for max_entries=3 (auto upload): all four listed with the error, the first
+    three go up; cancelling the fourth clears the error and the three are saved."""
+    goto_live(page, "/uploads")
+    contents = {f"n{i}.txt": b"file %d" % i for i in range(4)}
+    page.set_input_files(FILES, files=[{"name": name, "mimeType": "text/plain", "buffer": data}
+                                       for name, data in contents.items()])
+    expect(page.locator("#files-form .upload .name")).to_have_text(list(contents))
+    expect(page.locator("#files-form > p.error")).to_have_count(1)
+    expect(page.locator("#files-form .upload .percent").nth(2)).to_have_text("100%")
+    page.locator("#files-form .upload", has_text="n3.txt").locator(".cancel").click()
+    expect(page.locator("#files-form .upload .name")).to_have_text(["n0.txt", "n1.txt", "n2.txt"])
+    expect(page.locator("#files-form > p.error")).to_have_count(0)
+    page.click("#save-files")
+    expect(page.locator("#saved li")).to_have_count(3)
+    for name in ("n0.txt", "n1.txt", "n2.txt"):
+        assert (saved_dir / name).read_bytes() == contents[name]
+    assert not (saved_dir / "n3.txt").exists()
+
+
 def test_a_rejected_type_and_a_too_large_file_are_not_saved(page: Page, saved_dir):
     goto_live(page, "/uploads")
     page.set_input_files(AVATAR, files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hi"}])
