@@ -72,9 +72,28 @@ class Logs(LiveView):
     template = "{{ live_component(Log, id='a') }}"
 
 
+class DictNames(LiveView):
+    """Streams and an upload named like dict methods, read as attributes in the template."""
+
+    template = (
+        '<ul id="items" phx-update="stream">{% for dom_id, item in streams.items %}<li id="{{ dom_id }}">{{ item.name }}</li>{% endfor %}</ul>'
+        '<ul id="keys" phx-update="stream">{% for dom_id, key in streams.keys %}<li id="{{ dom_id }}">{{ key.name }}</li>{% endfor %}</ul>'
+        '<p id="upload">{{ uploads.values.name }} {{ uploads.values.max_entries }}</p>'
+    )
+
+    def mount(self, params, session, socket):
+        socket.stream("items", [{"id": 1, "name": "an item"}])
+        socket.stream("keys", [{"id": 1, "name": "a key"}])
+        socket.allow_upload("values", accept="any", max_entries=3)
+
+    def handle_event(self, event, params, socket):
+        socket.stream_insert("items", {"id": 2, "name": "another item"})
+
+
 @pytest.fixture
 def app():
     app = App(secret_key="streams")
+    app.live("/dict-names", DictNames)
     app.live("/songs", Songs)
     app.live("/logs", Logs)
     return app
@@ -157,3 +176,11 @@ def rss() -> int:
     """This process's resident memory now, in bytes."""
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def test_streams_and_uploads_named_like_dict_methods(live):
+    view, _ = await live("/dict-names")
+    await view.render_hook("more", {})
+    assert [n.text() for n in view.document().select("#items li")] == ["an item", "another item"]
+    assert [n.text() for n in view.document().select("#keys li")] == ["a key"]
+    assert view.document().one("#upload").text() == "values 3"

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
+from ..attrdict import AttrDict
 from .codegen import StreamCodeGenerator, compile_names
 from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
@@ -57,6 +58,13 @@ class LiveEnvironment(jinja2.Environment):
         attach_slots(tree)
         tree.set_environment(self)
         return tree
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`streams.items`, `uploads.values`: in liveui's dicts (streams, uploads, ...) the user's
+        names come before the dict methods they share a name with."""
+        if isinstance(obj, AttrDict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     def join_path(self, template: str, parent: str) -> str:
         if os.path.isabs(parent) and not os.path.isabs(template):
