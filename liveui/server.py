@@ -49,12 +49,23 @@ class PageHandler(tornado.web.RequestHandler):
         return flash if isinstance(flash, dict) else {}
 
 
+class NoFaviconHandler(tornado.web.RequestHandler):
+    """/favicon.ico of an app that serves none: an empty answer (204), so browsers log no 404.
+    An app shows its own icon with `<link rel="icon" ...>` in its head, or a static file there."""
+
+    def get(self) -> None:
+        self.set_status(204)
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.finish()
+
+
 def make_application(app: App) -> tornado.web.Application:
     """The Tornado application serving `app`."""
     handlers: list[Any] = [
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
     ]
     handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
+    handlers.append((r"/favicon\.ico", NoFaviconHandler))
     handlers.append((r"/.*", PageHandler, {"app": app}))
     return tornado.web.Application(handlers, websocket_ping_interval=None)
 

@@ -103,8 +103,6 @@ class LiveServer:
 class ConsoleLog:
     """Console messages and uncaught page errors of one page; errors and warnings count as problems."""
 
-    IGNORED_URLS = (re.compile(r"/favicon\.ico$"),)
-
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.problems: list[str] = []
@@ -122,7 +120,7 @@ class ConsoleLog:
         url = (message.location or {}).get("url", "")
         line = f"console.{message.type}: {message.text} ({url})"
         self.messages.append(line)
-        if message.type in ("error", "warning") and not any(p.search(url) for p in self.IGNORED_URLS):
+        if message.type in ("error", "warning"):
             self.problems.append(line)
 
     def _on_pageerror(self, error: Any) -> None:

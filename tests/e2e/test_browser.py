@@ -2,7 +2,7 @@
 
 Every wait is bounded (Playwright auto-waiting, `expect`, `wait_for_*` with the context's
 timeouts); nothing sleeps. The `page` fixture fails a test whose page logged a console error or
-warning or threw (the favicon 404 aside).
+warning or threw.
 """
 
 from __future__ import annotations
