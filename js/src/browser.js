@@ -1,8 +1,13 @@
 // Browser entry for liveui: wires the official Phoenix LiveView client (unmodified)
-// to a liveui server. Exposes `window.liveui` and auto-connects pages that carry a
-// `[data-phx-main]` element unless `window.liveuiManualConnect` is true.
-import {Socket} from "phoenix"
-import {LiveSocket} from "phoenix_live_view"
+// to a liveui server. Exposes `window.liveui` (our `connect` and every export of the
+// official `phoenix` and `phoenix_live_view` packages: LiveSocket, Socket, isUsedInput,
+// createHook, ViewHook, ...) and auto-connects pages that carry a `[data-phx-main]`
+// element unless `window.liveuiManualConnect` is true.
+import * as phoenix from "phoenix"
+import * as phoenixLiveView from "phoenix_live_view"
+
+const {Socket} = phoenix
+const {LiveSocket} = phoenixLiveView
 
 function csrfToken() {
   const meta = document.querySelector("meta[name='csrf-token']")
@@ -39,7 +44,7 @@ function connect(options = {}) {
   return liveSocket
 }
 
-window.liveui = {connect, LiveSocket, Socket}
+window.liveui = {...phoenix, ...phoenixLiveView, connect}
 
 function autoConnect() {
   if (window.liveuiManualConnect === true) return

@@ -283,3 +283,17 @@ def test_hooks_reply_and_push_event(page: Page):
     page.click("#ping")
     expect(page.locator("#highlighted")).to_have_text("highlighted pings (2)")
     expect(page.locator("#pings")).to_have_text("2")
+
+
+def test_the_bundle_exposes_the_official_clients_exports(page: Page):
+    """`window.liveui` carries what `phoenix` and `phoenix_live_view` export (a phx-no-feedback
+    shim needs `isUsedInput`), beside liveui's own `connect`."""
+    goto_live(page, "/form")
+    names = ["connect", "LiveSocket", "Socket", "Channel", "Presence", "isUsedInput", "createHook", "ViewHook",
+             "getFileURLForUpload"]
+    missing = page.evaluate("names => names.filter(name => typeof window.liveui[name] !== 'function')", names)
+    assert missing == []
+    used = "() => Boolean(window.liveui.isUsedInput(document.getElementById('user_name')))"
+    assert page.evaluate(used) is False  # untouched
+    page.fill("#user_name", "Ada")
+    page.wait_for_function(used)
