@@ -6,10 +6,14 @@ Every wait is bounded (Playwright's `expect`); nothing sleeps.
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from .support import goto_live
+import liveui
+
+from .support import LiveServer, goto_live, new_context, wait_connected
 
 
 def line(page: Page, line_id: int):
@@ -90,3 +94,49 @@ def test_container_option_of_nested_views(page: Page):
     goto_live(page, "/dashboard")
     expect(page.locator("section.tally#apples .tally-count")).to_have_text("0")
     expect(page.locator("section.tally#pears h2")).to_have_text("Pears")
+
+
+class Profile(liveui.LiveComponent):
+    """A component's own form, keeping what its phx-change sent."""
+
+    template = (
+        '<form id="profile" phx-change="validate" phx-target="{{ myself }}">'
+        '<input id="name" name="name" value="{{ name }}"><span id="seen">{{ name }}</span></form>'
+    )
+
+    def handle_event(self, event, params, socket):
+        socket.assign(name=params["name"])
+
+
+class Account(liveui.LiveView):
+    """Reads names that are no assigns (optional ones), one of them where it places the component."""
+
+    template = '<div id="account">{{ pre_script }}{{ live_component(Profile, id="profile", name="old", hint=hint) }}</div>'
+
+
+@pytest.fixture(scope="module")
+def account_server():
+    app = liveui.App(secret_key="e2e-account")
+    app.live("/account", Account)
+    server = LiveServer(app, name="account-server").start()
+    yield server
+    server.stop()
+
+
+def test_form_recovery_of_a_form_inside_a_component(browser, account_server, console):
+    context = new_context(browser, account_server.url)
+    try:
+        page = context.new_page()
+        console.attach(page)
+        goto_live(page, "/account")
+        page.fill("#name", "new")
+        expect(page.locator("#seen")).to_have_text("new")  # the component's event kept its own value
+        page.evaluate("liveSocket.disconnect()")
+        expect(page.locator("[data-phx-main]")).not_to_have_class(re.compile(r"\bphx-connected\b"))
+        page.evaluate("liveSocket.connect()")  # rejoin: the client sends the form's values again
+        wait_connected(page)
+        expect(page.locator("#seen")).to_have_text("new")
+        expect(page.locator("#name")).to_have_value("new")
+    finally:
+        context.close()
+    console.assert_clean()
