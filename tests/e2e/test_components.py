@@ -114,10 +114,33 @@ class Account(liveui.LiveView):
     template = '<div id="account">{{ pre_script }}{{ live_component(Profile, id="profile", name="old", hint=hint) }}</div>'
 
 
+class Counter(liveui.LiveComponent):
+    template = '<span id="counter-{{ id }}"><button phx-click="inc" phx-target="{{ myself }}">{{ n }}</button></span>'
+
+    def mount(self, socket):
+        socket.assign(n=0)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(n=socket.assigns.n + 1)
+
+
+class Rows(liveui.LiveView):
+    """Components inside the items of a stream, beside a name that is no assign."""
+
+    template = (
+        '<p>{{ pre_script }}</p><ul id="rows" phx-update="stream">{% for dom_id, row in streams.rows %}'
+        '<li id="{{ dom_id }}">{{ row.label }} {{ live_component(Counter, id=row.id) }}</li>{% endfor %}</ul>'
+    )
+
+    def mount(self, params, session, socket):
+        socket.stream("rows", [{"id": 1, "label": "one"}, {"id": 2, "label": "two"}])
+
+
 @pytest.fixture(scope="module")
 def account_server():
     app = liveui.App(secret_key="e2e-account")
     app.live("/account", Account)
+    app.live("/rows", Rows)
     server = LiveServer(app, name="account-server").start()
     yield server
     server.stop()
@@ -137,6 +160,22 @@ def test_form_recovery_of_a_form_inside_a_component(browser, account_server, con
         wait_connected(page)
         expect(page.locator("#seen")).to_have_text("new")
         expect(page.locator("#name")).to_have_value("new")
+    finally:
+        context.close()
+    console.assert_clean()
+
+
+def test_a_component_inside_a_stream_item_updates(browser, account_server, console):
+    context = new_context(browser, account_server.url)
+    try:
+        page = context.new_page()
+        console.attach(page)
+        goto_live(page, "/rows")
+        for count in ("1", "2"):
+            page.click("#counter-2 button")
+            expect(page.locator("#counter-2 button")).to_have_text(count)
+        expect(page.locator("#counter-1 button")).to_have_text("0")
+        expect(page.locator("#rows li")).to_have_count(2)
     finally:
         context.close()
     console.assert_clean()
