@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from .support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ConsoleLog, LiveServer, new_context
+from .support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ConsoleLog, LiveServer, fresh_page
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # `examples` is not an installed package
@@ -71,9 +71,5 @@ def console() -> ConsoleLog:
 @pytest.fixture
 def page(browser: Any, gallery_server: LiveServer, console: ConsoleLog) -> Iterator[Any]:
     """A fresh page (own context: cookies, sessionStorage) on the gallery; relative URLs work."""
-    context = new_context(browser, gallery_server.url)
-    page = context.new_page()
-    console.attach(page)
-    yield page
-    context.close()
-    console.assert_clean()
+    with fresh_page(browser, gallery_server.url, console) as page:
+        yield page

@@ -11,6 +11,8 @@ import os
 import re
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import liveui
@@ -142,6 +144,18 @@ def new_context(browser: Any, base_url: str, **options: Any) -> Any:
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     return context
+
+
+@contextmanager
+def fresh_page(browser: Any, base_url: str, console: ConsoleLog) -> Iterator[Any]:
+    """A page in a context of its own on `base_url`, its console recorded; after the block the
+    context closes and the console must be clean."""
+    context = new_context(browser, base_url)
+    page = context.new_page()
+    console.attach(page)
+    yield page
+    context.close()
+    console.assert_clean()
 
 
 def wait_connected(page: Any, timeout: float = TIMEOUT_MS) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 
 import liveui
 
-from .support import LiveServer, goto_live, new_context
+from .support import LiveServer, fresh_page, goto_live
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = (REPO / "docs" / "client.md").read_text(encoding="utf-8")
@@ -102,20 +103,14 @@ def servers(tmp_path_factory):
 
 @pytest.fixture
 def open_page(browser, servers, console):
-    contexts = []
+    """`open_page(server index, path)`: a fresh page on that server, connected."""
+    with ExitStack() as pages:
+        def open_(index: int, path: str):
+            page = pages.enter_context(fresh_page(browser, servers[index].url, console))
+            goto_live(page, path)
+            return page
 
-    def open_(index: int, path: str):
-        context = new_context(browser, servers[index].url)
-        contexts.append(context)
-        page = context.new_page()
-        console.attach(page)
-        goto_live(page, path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    console.assert_clean()
+        yield open_
 
 
 def test_the_no_feedback_shim_of_the_docs(open_page):

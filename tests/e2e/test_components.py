@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 import liveui
 
-from .support import LiveServer, goto_live, new_context, wait_connected
+from .support import LiveServer, fresh_page, goto_live, wait_connected
 
 
 def line(page: Page, line_id: int):
@@ -146,36 +146,31 @@ def account_server():
     server.stop()
 
 
-def test_form_recovery_of_a_form_inside_a_component(browser, account_server, console):
-    context = new_context(browser, account_server.url)
-    try:
-        page = context.new_page()
-        console.attach(page)
-        goto_live(page, "/account")
-        page.fill("#name", "new")
-        expect(page.locator("#seen")).to_have_text("new")  # the component's event kept its own value
-        page.evaluate("liveSocket.disconnect()")
-        expect(page.locator("[data-phx-main]")).not_to_have_class(re.compile(r"\bphx-connected\b"))
-        page.evaluate("liveSocket.connect()")  # rejoin: the client sends the form's values again
-        wait_connected(page)
-        expect(page.locator("#seen")).to_have_text("new")
-        expect(page.locator("#name")).to_have_value("new")
-    finally:
-        context.close()
-    console.assert_clean()
+@pytest.fixture
+def account_page(browser, account_server, console):
+    """A fresh page on the account server; fails the test at teardown on console errors."""
+    with fresh_page(browser, account_server.url, console) as page:
+        yield page
 
 
-def test_a_component_inside_a_stream_item_updates(browser, account_server, console):
-    context = new_context(browser, account_server.url)
-    try:
-        page = context.new_page()
-        console.attach(page)
-        goto_live(page, "/rows")
-        for count in ("1", "2"):
-            page.click("#counter-2 button")
-            expect(page.locator("#counter-2 button")).to_have_text(count)
-        expect(page.locator("#counter-1 button")).to_have_text("0")
-        expect(page.locator("#rows li")).to_have_count(2)
-    finally:
-        context.close()
-    console.assert_clean()
+def test_form_recovery_of_a_form_inside_a_component(account_page):
+    page = account_page
+    goto_live(page, "/account")
+    page.fill("#name", "new")
+    expect(page.locator("#seen")).to_have_text("new")  # the component's event kept its own value
+    page.evaluate("liveSocket.disconnect()")
+    expect(page.locator("[data-phx-main]")).not_to_have_class(re.compile(r"\bphx-connected\b"))
+    page.evaluate("liveSocket.connect()")  # rejoin: the client sends the form's values again
+    wait_connected(page)
+    expect(page.locator("#seen")).to_have_text("new")
+    expect(page.locator("#name")).to_have_value("new")
+
+
+def test_a_component_inside_a_stream_item_updates(account_page):
+    page = account_page
+    goto_live(page, "/rows")
+    for count in ("1", "2"):
+        page.click("#counter-2 button")
+        expect(page.locator("#counter-2 button")).to_have_text(count)
+    expect(page.locator("#counter-1 button")).to_have_text("0")
+    expect(page.locator("#rows li")).to_have_count(2)
