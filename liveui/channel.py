@@ -154,12 +154,21 @@ class ViewChannel:
         self._pump()
 
     def _plain(self, item: tuple[str, Any]) -> bool:
-        """Whether the view callback this item runs is a plain function (so it can run inline)."""
+        """Whether the callback this item runs, and the hooks attached to its stage, are plain
+        functions (so it can run inline). The view's, or for an event with a `cid` the component's."""
         kind, message = item
         if self.view is None:
             return kind == "stop"
         name = "handle_info" if kind == "info" else _CALLBACKS.get(getattr(message, "event", None), "terminate")
-        return not inspect.iscoroutinefunction(getattr(self.view, name))
+        owner, socket = self.view, self.socket
+        payload = getattr(message, "payload", None)
+        if name == "handle_event" and isinstance(payload, dict) and "cid" in payload:
+            mounted = self.components.get(payload["cid"])  # type: ignore[union-attr]
+            if mounted is not None:
+                owner, socket = mounted.component, mounted.socket
+        hooks = socket.hooks.get(name, ())  # type: ignore[union-attr]
+        return not (inspect.iscoroutinefunction(getattr(owner, name))
+                    or any(inspect.iscoroutinefunction(hook) for _, hook in hooks))
 
     async def _process(self, kind: str, item: Any) -> None:
         """Handle one mailbox item; a leave, a navigation, a crash or a stop ends the view."""

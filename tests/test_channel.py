@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 import liveui  # noqa: E402
-from liveui import LiveView  # noqa: E402
+from liveui import LiveComponent, LiveView  # noqa: E402
 from wire import Recorder, open_client, serve, transport  # noqa: E402,F401
 
 TERMINATED = Recorder()
@@ -85,11 +85,49 @@ class Hooked(LiveView):
         TERMINATED.record((socket.id, "waited"))
 
 
+def in_views_task() -> bool:
+    """Whether this runs in the view's own task (not the transport's, whose timeouts are its own)."""
+    task = asyncio.current_task()
+    return task is not None and task.get_name().startswith("liveui lv:")
+
+
+class Timed(LiveComponent):
+    template = '<p id="t">{{ done }}</p>'
+
+    def mount(self, socket):
+        socket.assign(done=False)
+
+    async def handle_event(self, event, params, socket):
+        socket.assign(done=in_views_task())  # from its start, before it first waits
+        async with asyncio.timeout(5):  # needs to run inside the view's own task
+            await asyncio.sleep(0)
+
+
+class TimedHooks(LiveView):
+    """Plain callbacks, with async hooks and a component whose async callbacks use asyncio.timeout."""
+
+    template = '<p id="log">{{ log|join(",") }}</p>{{ live_component(Timed, id="t") }}'
+
+    def mount(self, params, session, socket):
+        socket.assign(log=[])
+
+        async def hook(event, params, socket):
+            socket.assign(log=[*socket.assigns.log, f"hook in the view's task: {in_views_task()}"])
+            async with asyncio.timeout(5):  # needs to run inside the view's own task
+                await asyncio.sleep(0)
+
+        socket.attach_hook("timed", "handle_event", hook)
+
+    def handle_event(self, event, params, socket):
+        socket.assign(log=[*socket.assigns.log, event])
+
+
 def make_app() -> liveui.App:
     app = liveui.App(secret_key="channel-tests")
     app.live("/mixed", Mixed)
     app.live("/plain", Plain)
     app.live("/hooked", Hooked)
+    app.live("/timed", TimedHooks)
     return app
 
 
@@ -153,3 +191,11 @@ async def test_plain_handler_with_a_hook_that_waits(open_client):
     leave = client.push("phx_leave", {})
     assert (await client.reply_for(leave))[4] == {"status": "ok", "response": {}}
     await TERMINATED.wait(lambda seen: (view_id, "waited") in seen)
+
+
+async def test_async_hooks_and_component_callbacks_run_in_the_views_task(open_client):
+    client = await open_client(APP, "/timed")
+    await client.join()
+    assert (await client.event("one"))["response"]["diff"] == {"0": "hook in the view&#39;s task: True,one"}
+    reply = await client.event("go", cid=1)
+    assert reply["response"]["diff"] == {"c": {"1": {"0": "True"}}}
