@@ -3,7 +3,8 @@
 Routes frames to channels by topic, answers heartbeats, starts a view actor per `lv:` join and
 an upload channel per `lvu:` join (a second join of the same topic replaces the first, as live
 navigation expects), and refuses what it cannot route with the replies the Phoenix client
-understands.
+understands. A frame that is not a Phoenix message closes the connection, as Phoenix does (one
+warning; the client reconnects); a push too deeply nested to parse gets an error reply.
 """
 
 from __future__ import annotations
@@ -14,11 +15,27 @@ from typing import Any, Protocol
 
 from .channel import ViewChannel
 from .upload_channel import UploadChannel
-from .serializer import FrameError, Message, decode_binary, decode_text, encode_text, reply
+from .serializer import FrameError, Message, NestingError, decode_binary, decode_text, encode_text, reply
 
 log = logging.getLogger("liveui")
 
 MAX_CHANNELS = 1000
+MAX_LOG_LINE = 1000  # characters of a liveui log message: a client's payload never fills the log
+MAX_WARNINGS = 20  # warnings one connection may cause; past them one notice, then silence
+MALFORMED = 1007  # the close code for a frame that is not a Phoenix message ("invalid data")
+
+
+class _BoundedLines(logging.Filter):
+    """Cuts liveui's log messages to `MAX_LOG_LINE` characters (they may quote client input)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > MAX_LOG_LINE:
+            record.msg, record.args = f"{message[:MAX_LOG_LINE]}... ({len(message)} characters)", None
+        return True
+
+
+log.addFilter(_BoundedLines())
 
 
 class Transport(Protocol):
@@ -41,6 +58,7 @@ class Connection:
         self.info = dict(info or {})
         self.channels: dict[str, ViewChannel | UploadChannel] = {}
         self._csrf = csrf
+        self._warnings = 0
         self.open = True
 
     def csrf_ok(self, token: Any) -> bool:
@@ -56,10 +74,19 @@ class Connection:
         self._receive(decode_binary, frame, "binary frame")
 
     def _receive(self, decode: Callable[[Any], Message], frame: Any, what: str) -> None:
+        if not self.open:
+            return
         try:
             message = decode(frame)
+        except NestingError as bad:
+            if bad.request is None:
+                self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
+                return
+            self.warn("refusing a push on %.100s nested too deep to parse", bad.request.topic)
+            self.reply(bad.request, "error", {"reason": "payload nested too deep"})
+            return
         except FrameError as bad:
-            log.warning("dropping malformed %s: %s", what, bad)
+            self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
             return
         self.dispatch(message)
 
@@ -99,7 +126,7 @@ class Connection:
         channel.start(message)
 
     def _unmatched(self, message: Message) -> None:
-        log.warning("no channel for %s %r (join first)", message.topic, message.event)
+        self.warn("no channel for %.100s %.100r (join first)", message.topic, message.event)
         self.reply(message, "error", {"reason": "unmatched topic"})
 
     def forget(self, channel: ViewChannel | UploadChannel) -> None:
@@ -111,8 +138,28 @@ class Connection:
         """A future per view of this connection, done when that view has ended (terminate ran)."""
         return [channel.done for channel in self.channels.values() if isinstance(channel, ViewChannel)]
 
+    def warn(self, text: str, *args: Any) -> None:
+        """Log a warning caused by this client, up to `MAX_WARNINGS` of them (bounded log cost)."""
+        self._warnings += 1
+        if self._warnings <= MAX_WARNINGS:
+            log.warning(text, *args)
+        if self._warnings == MAX_WARNINGS:
+            log.warning("%d warnings from one connection (%s): not logging more of its warnings",
+                        MAX_WARNINGS, self.info.get("peer_data", {}).get("address", "?"))
+
+    def shut(self, code: int, reason: str, why: str) -> None:
+        """Close the connection from the server's side (one warning saying `why`): its views end,
+        nothing more is sent or received; the client reconnects."""
+        if not self.open:
+            return
+        log.warning("%.300s", why)
+        self.closed()
+        self.transport.close(code, reason)
+
     def closed(self) -> None:
-        """The transport closed: end every view of this connection."""
+        """The transport closed: end every view of this connection (once)."""
+        if not self.open:
+            return
         self.open = False
         for channel in list(self.channels.values()):
             channel.stop("disconnect")

@@ -150,11 +150,17 @@ class CommWire(Wire):
         await asyncio.wait_for(opened, self.timeout)
 
     def send(self, frame: list[Any]) -> None:
-        topic = frame[2] if len(frame) > 2 else None
-        comm = self._topics.get(topic) or self._current
+        topic = frame[2] if len(frame) > 2 and isinstance(frame[2], str) else None
+        self._send_on(self._topics.get(topic) or self._current, json.dumps(frame, separators=(",", ":")))
+
+    def send_text(self, text: str) -> None:
+        """A text frame as is (malformed ones included), on the comm of the last render."""
+        self._send_on(self._current, text)
+
+    def _send_on(self, comm: str | None, text: str) -> None:
         if comm is None or comm not in self._comms:
-            raise AssertionError(f"no comm connection for {topic!r}: render and connect first")
-        self._custom(comm, {"c": self._comms[comm], "t": json.dumps(frame, separators=(",", ":"))})
+            raise AssertionError("no comm connection: render and connect first")
+        self._custom(comm, {"c": self._comms[comm], "t": text})
 
     def send_binary(self, frame: bytes) -> None:
         """A binary frame (an upload chunk) as a message buffer, on the comm of the last render."""
@@ -217,6 +223,8 @@ class CommWire(Wire):
             self.inbox.put_nowait(content["t"])
         elif content.get("b") and buffers:
             self.inbox.put_nowait(bytes(buffers[0]))
+        elif "close" in content:  # the kernel closed this connection
+            self.inbox.put_nowait(None)
 
     def _relog(self, text: str) -> None:
         """Re-log the kernel's `liveui` records here (each once, though every wire reads them)."""

@@ -20,7 +20,7 @@ import webbrowser
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..connection import Connection
+from ..connection import MALFORMED, Connection
 
 log = logging.getLogger("liveui")
 
@@ -50,10 +50,12 @@ def decode_frame(frame: Any) -> str | bytes:
 class WebviewTransport:
     """The server end of one `DesktopSocket`: what one loop turn sends leaves as one script."""
 
-    def __init__(self, socket_id: str, post: Callable[[str], None], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, socket_id: str, post: Callable[[str], None], loop: asyncio.AbstractEventLoop,
+                 ended: Callable[[], None] = lambda: None) -> None:
         self.socket_id = socket_id
         self._post = post
         self._loop = loop
+        self._ended = ended  # the server closed this socket: its bridge forgets it
         self._frames: list[Frame] = []
 
     def send_text(self, frame: str) -> None:
@@ -64,6 +66,7 @@ class WebviewTransport:
 
     def close(self, code: int = 1001, reason: str = "") -> None:
         self._queue({"close": code, "reason": reason})
+        self._ended()
 
     def _queue(self, frame: Frame) -> None:
         if not self._frames:
@@ -126,7 +129,7 @@ class Bridge:
         self._loop.call_soon_threadsafe(self._close_all)
 
     def _open(self, socket_id: str, url: str) -> None:
-        transport = WebviewTransport(socket_id, self._post, self._loop)
+        transport = WebviewTransport(socket_id, self._post, self._loop, lambda: self._close(socket_id))
         self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url})
 
     def _receive(self, socket_id: str, frames: Any) -> None:
@@ -137,8 +140,8 @@ class Bridge:
             try:
                 frame = decode_frame(raw)
             except ValueError as bad:
-                log.warning("dropping a frame from the window: %s", bad)
-                continue
+                connection.shut(MALFORMED, "malformed frame", f"closing the connection on a malformed frame from the window: {bad}")
+                return
             if isinstance(frame, bytes):
                 connection.receive_binary(frame)
             else:
