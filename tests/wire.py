@@ -346,14 +346,13 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 async def start_server(app: Any) -> tuple[Any, str]:
     """Serve `app` from the running loop on a free 127.0.0.1 port; returns (HTTPServer, base URL)."""
-    from tornado.httpserver import HTTPServer
     from tornado.netutil import bind_sockets
 
-    from liveui.server import make_application
+    from liveui.server import http_server
 
     sockets = bind_sockets(0, "127.0.0.1")
     port = sockets[0].getsockname()[1]
-    server = HTTPServer(make_application(app))
+    server = http_server(app)
     server.add_sockets(sockets)
     return server, f"http://127.0.0.1:{port}"
 
