@@ -26,9 +26,12 @@ MALFORMED = 1007  # the close code for a frame that is not a Phoenix message ("i
 
 
 class _BoundedLines(logging.Filter):
-    """Cuts liveui's log messages to `MAX_LOG_LINE` characters (they may quote client input)."""
+    """Cuts liveui's log messages to `MAX_LOG_LINE` characters (they may quote client input);
+    a record logged with `extra={"liveui_bounded": True}` was cut where it was made."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "liveui_bounded", False):
+            return True
         message = record.getMessage()
         if len(message) > MAX_LOG_LINE:
             record.msg, record.args = f"{message[:MAX_LOG_LINE]}... ({len(message)} characters)", None

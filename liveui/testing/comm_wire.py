@@ -236,7 +236,9 @@ class CommWire(Wire):
             seq, level, message = record.split(UNIT, 2)
             if int(seq) > _forwarded:
                 _forwarded = int(seq)
-                logging.getLogger("liveui").log(logging.getLevelName(level), "[kernel] %s", message)
+                # bounded in the kernel already; here with its traceback, which stays whole
+                logging.getLogger("liveui").log(logging.getLevelName(level), "[kernel] %s", message,
+                                                extra={"liveui_bounded": True})
 
 
 # -- the kernel's side (run in the kernel by the wire) ---------------------------------------------
