@@ -257,15 +257,8 @@ class WireClient:
         return json.loads(frame)
 
     async def closed_by_server(self, timeout: float | None = None) -> int | None:
-        """Wait (bounded) until the server closes the connection; frames read on the way go to
-        `.pushes`. Returns the close code where the transport tells it (memory, websocket)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self.timeout if timeout is None else timeout)
-        while True:
-            try:
-                self.pushes.append(await self.receive(max(0.0, deadline - loop.time())))
-            except ConnectionError:
-                break
+        """`wait_closed`, then the close code where the transport tells it (memory, websocket)."""
+        await self.wait_closed(timeout)
         if self.kind == "memory":
             return self._transport.close_code
         return self._ws.close_code if self.kind == "websocket" else None
@@ -297,7 +290,7 @@ class WireClient:
             self.pushes.append(frame)
 
     async def wait_closed(self, timeout: float | None = None) -> None:
-        """Until the server has closed the WebSocket (frames read meanwhile go to `.pushes`)."""
+        """Until the server has closed the connection (frames read meanwhile go to `.pushes`)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (self.timeout if timeout is None else timeout)
         while True:
