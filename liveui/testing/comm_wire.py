@@ -113,7 +113,13 @@ class CommWire(Wire):
         client = AsyncKernelClient()  # its own session, so the kernel routes its replies to it
         client.load_connection_info(manager.get_connection_info())
         client.start_channels()
-        await client.wait_for_ready(timeout=60)
+        for attempt in range(3):  # a loaded machine can delay a heartbeat: the client then thinks the kernel died
+            try:
+                await client.wait_for_ready(timeout=60)
+                break
+            except RuntimeError:
+                if attempt == 2 or not await asyncio.to_thread(manager.is_alive):
+                    raise
         self._client = client
         self._pump = asyncio.get_running_loop().create_task(self._read_iopub())
         paths = [p for p in sys.path if p]
