@@ -223,6 +223,18 @@ async def test_unknown_topics_are_unmatched(pair, logs):
     await assert_serving(client, other)
 
 
+async def test_warnings_of_one_connection_are_bounded(pair, logs):
+    """Pushes that are well-formed but go nowhere: each is answered, the log stops after 20."""
+    client, other = pair
+    refs = [client.push("event", {"type": "click", "event": "inc", "value": {}}, topic=f"lv:phx-nope{n}")
+            for n in range(60)]
+    for ref in refs:
+        assert (await client.reply_for(ref))[4] == UNMATCHED
+    assert warnings(logs, "no channel for lv:phx-nope") == 20
+    assert warnings(logs, "20 warnings from one connection") == 1
+    await assert_serving(client, other)
+
+
 async def test_unknown_event_on_joined_topic(pair, logs):
     client, other = pair
     reply = await client.call("bogus", {"x": 1})
