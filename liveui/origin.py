@@ -25,10 +25,10 @@ def hostname(netloc: str) -> str | None:
 
 
 def normalize(hosts: Iterable[str] | None) -> frozenset[str] | None:
-    """`App(hosts=...)` as lower-cased names (brackets of IPv6 addresses dropped)."""
+    """`App(hosts=...)` as lower-cased names (a port, and the brackets of an IPv6 address, dropped)."""
     if hosts is None:
         return None
-    return frozenset(name.strip().lower().strip("[]") for name in hosts)
+    return frozenset(hostname(name.strip()) or name.strip().lower() for name in hosts)
 
 
 def host_allowed(hosts: frozenset[str] | None, request: Any) -> bool:

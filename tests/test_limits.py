@@ -244,7 +244,7 @@ async def test_a_foreign_host_is_refused(serve):
 
 
 async def test_listed_hosts_are_served(serve):
-    base = await serve(make_app(hosts=["app.example", "*.apps.example"]))
+    base = await serve(make_app(hosts=["App.Example:8000", "*.apps.example"]))  # a port in the list is ignored
     port = urlsplit(base).port
     for name, code in [("app.example", 200), ("a.apps.example", 200), ("apps.example", 400),
                        ("rebind.example", 400), ("localhost", 400)]:
