@@ -9,6 +9,7 @@ warning; the client reconnects); a push too deeply nested to parse gets an error
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -25,13 +26,22 @@ MAX_WARNINGS = 20  # warnings one connection may cause; past them one notice, th
 MALFORMED = 1007  # the close code for a frame that is not a Phoenix message ("invalid data")
 
 
+# the connection whose frame is being handled: warnings logged meanwhile (by its views too, in the
+# tasks they start from there) count against its budget
+_handling: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("liveui_connection", default=None)
+
+
 class _BoundedLines(logging.Filter):
-    """Cuts liveui's log messages to `MAX_LOG_LINE` characters (they may quote client input);
-    a record logged with `extra={"liveui_bounded": True}` was cut where it was made."""
+    """Bounds what clients can make liveui log: messages are cut to `MAX_LOG_LINE` characters
+    (they may quote client input), and a connection's warnings stop after `MAX_WARNINGS`.
+    A record logged with `extra={"liveui_bounded": True}` was bounded where it was made."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "liveui_bounded", False):
             return True
+        connection = _handling.get()
+        if record.levelno == logging.WARNING and connection is not None and not connection.may_warn():
+            return False
         message = record.getMessage()
         if len(message) > MAX_LOG_LINE:
             record.msg, record.args = f"{message[:MAX_LOG_LINE]}... ({len(message)} characters)", None
@@ -79,19 +89,21 @@ class Connection:
     def _receive(self, decode: Callable[[Any], Message], frame: Any, what: str) -> None:
         if not self.open:
             return
+        handling = _handling.set(self)
         try:
             message = decode(frame)
         except NestingError as bad:
             if bad.request is None:
                 self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
-                return
-            self.warn("refusing a push on %.100s nested too deep to parse", bad.request.topic)
-            self.reply(bad.request, "error", {"reason": "payload nested too deep"})
-            return
+            else:
+                log.warning("refusing a push on %.100s nested too deep to parse", bad.request.topic)
+                self.reply(bad.request, "error", {"reason": "payload nested too deep"})
         except FrameError as bad:
             self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
-            return
-        self.dispatch(message)
+        else:
+            self.dispatch(message)
+        finally:
+            _handling.reset(handling)
 
     def dispatch(self, message: Message) -> None:
         topic, event = message.topic, message.event
@@ -129,7 +141,7 @@ class Connection:
         channel.start(message)
 
     def _unmatched(self, message: Message) -> None:
-        self.warn("no channel for %.100s %.100r (join first)", message.topic, message.event)
+        log.warning("no channel for %.100s %.100r (join first)", message.topic, message.event)
         self.reply(message, "error", {"reason": "unmatched topic"})
 
     def forget(self, channel: ViewChannel | UploadChannel) -> None:
@@ -141,14 +153,13 @@ class Connection:
         """A future per view of this connection, done when that view has ended (terminate ran)."""
         return [channel.done for channel in self.channels.values() if isinstance(channel, ViewChannel)]
 
-    def warn(self, text: str, *args: Any) -> None:
-        """Log a warning caused by this client, up to `MAX_WARNINGS` of them (bounded log cost)."""
+    def may_warn(self) -> bool:
+        """Count a warning this client caused: whether it may still be logged (`MAX_WARNINGS`)."""
         self._warnings += 1
-        if self._warnings <= MAX_WARNINGS:
-            log.warning(text, *args)
-        if self._warnings == MAX_WARNINGS:
-            log.warning("%d warnings from one connection (%s): not logging more of its warnings",
-                        MAX_WARNINGS, self.info.get("peer_data", {}).get("address", "?"))
+        if self._warnings == MAX_WARNINGS + 1:
+            log.warning("%d warnings from one connection (%s): not logging more of its warnings", MAX_WARNINGS,
+                        self.info.get("peer_data", {}).get("address", "?"), extra={"liveui_bounded": True})
+        return self._warnings <= MAX_WARNINGS
 
     def shut(self, code: int, reason: str, why: str) -> None:
         """Close the connection from the server's side (one warning saying `why`): its views end,

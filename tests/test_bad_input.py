@@ -224,15 +224,22 @@ async def test_unknown_topics_are_unmatched(pair, logs):
 
 
 async def test_warnings_of_one_connection_are_bounded(pair, logs):
-    """Pushes that are well-formed but go nowhere: each is answered, the log stops after 20."""
+    """Pushes that are well-formed but wrong: each is answered, the log stops after 20 warnings
+    of that connection (whichever part of the server logs them); other connections still log."""
     client, other = pair
     refs = [client.push("event", {"type": "click", "event": "inc", "value": {}}, topic=f"lv:phx-nope{n}")
-            for n in range(60)]
-    for ref in refs:
-        assert (await client.reply_for(ref))[4] == UNMATCHED
-    assert warnings(logs, "no channel for lv:phx-nope") == 20
+            for n in range(15)]
+    refs += [client.push("event", {"type": "form", "event": "save", "value": 5}) for _ in range(15)]
+    refs += [client.push("event", {"type": "click", "event": "lv:x", "value": {}}) for _ in range(15)]
+    replies = [(await client.reply_for(ref))[4] for ref in refs]
+    assert replies[:15] == [UNMATCHED] * 15 and all(r["status"] == "error" for r in replies[15:])
+    assert warnings(logs, "no channel for lv:phx-nope") == 15
+    assert warnings(logs, "bad event payload") == 5
+    assert warnings(logs, "unknown reserved event") == 0
     assert warnings(logs, "20 warnings from one connection") == 1
     await assert_serving(client, other)
+    assert await other.call("event", {"type": "form", "event": "save", "value": 5}, topic=other.topic)
+    assert warnings(logs, "bad event payload") == 6
 
 
 async def test_unknown_event_on_joined_topic(pair, logs):
