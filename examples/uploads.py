@@ -3,6 +3,7 @@ or pick) sent as soon as they are chosen, with progress and cancel. The server c
 size and count itself; files are saved to `UPLOADS_DIR` when the form is submitted."""
 
 import os
+import re
 import shutil
 import tempfile
 
@@ -17,13 +18,36 @@ MESSAGES = {
     "too_many_files": "Too many files",
 }
 
+UNSAFE = re.compile(r"[^\w.() -]")  # anything but letters, digits, "_", ".", "(", ")", " " and "-"
+
+
+def safe_name(client_name: str) -> str:
+    """The client's file name made safe to save under: its last path segment, unusual characters
+    (NUL, slashes, control characters...) replaced, no leading dot, at most 100 characters."""
+    name = UNSAFE.sub("_", client_name.replace("\\", "/").rsplit("/", 1)[-1])[-100:].lstrip(". ").strip()
+    return name or "upload"
+
+
+def create_free(directory: str, name: str) -> str:
+    """Create an empty file for `name` in `directory`, as `name (2).ext` etc. when taken (an
+    existing file is never overwritten, even by a concurrent upload); returns its path."""
+    stem, ext = os.path.splitext(name)
+    for n in range(1, 10_000):
+        path = os.path.join(directory, name if n == 1 else f"{stem} ({n}){ext}")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name for {name!r} in {directory}")
+
 
 def save(meta, entry):
-    """Move one finished upload out of its temp file into UPLOADS_DIR."""
+    """Copy one finished upload out of its temp file into UPLOADS_DIR, under a safe, free name."""
     os.makedirs(UPLOADS_DIR, exist_ok=True)
-    name = os.path.basename(entry.client_name) or entry.ref
-    shutil.copyfile(meta["path"], os.path.join(UPLOADS_DIR, name))
-    return ("ok", {"name": name, "size": entry.client_size})
+    path = create_free(UPLOADS_DIR, safe_name(entry.client_name))
+    shutil.copyfile(meta["path"], path)
+    return ("ok", {"name": os.path.basename(path), "size": entry.client_size})
 
 
 class Uploads(LiveView):

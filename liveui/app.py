@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
+from . import origin
 from . import template as templates
 from .router import Router
 from .tokens import Signer
@@ -27,10 +28,19 @@ class App:
     `secret_key` signs session cookies and view tokens; give every process of one deployment
     the same key (a random one is made when omitted). `allowed_origins` lists extra origins
     allowed to open the WebSocket besides the page's own host.
+    `hosts`: the Host names served (`"*.example.com"`, `"*"`); default: loopback names only
+    when the request arrived on a loopback address (docs/security.md, DNS rebinding).
+    `header_timeout`: seconds a client may take to send a request's headers (or stay idle
+    between requests) before its connection closes.
+    `idle_timeout`: seconds a WebSocket may stay silent (no frame, no pong) before it closes.
+    `outgoing_buffer`: bytes a WebSocket may hold unsent for a client that stopped reading;
+    past it the connection is dropped (the client reconnects).
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
-                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400) -> None:
+                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
+                 hosts: Iterable[str] | None = None, header_timeout: float = 5.0, idle_timeout: float = 60.0,
+                 outgoing_buffer: int = 8 * 1024 * 1024) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
@@ -39,6 +49,10 @@ class App:
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
         self.token_max_age = token_max_age
+        self.hosts = origin.normalize(hosts)
+        self.header_timeout = header_timeout
+        self.idle_timeout = idle_timeout
+        self.outgoing_buffer = outgoing_buffer
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
         self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))

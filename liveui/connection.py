@@ -3,22 +3,52 @@
 Routes frames to channels by topic, answers heartbeats, starts a view actor per `lv:` join and
 an upload channel per `lvu:` join (a second join of the same topic replaces the first, as live
 navigation expects), and refuses what it cannot route with the replies the Phoenix client
-understands.
+understands. A frame that is not a Phoenix message closes the connection, as Phoenix does (one
+warning; the client reconnects); a push too deeply nested to parse gets an error reply.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .channel import ViewChannel
 from .upload_channel import UploadChannel
-from .serializer import FrameError, Message, decode_binary, decode_text, encode_text, reply
+from .serializer import FrameError, Message, NestingError, decode_binary, decode_text, encode_text, reply
 
 log = logging.getLogger("liveui")
 
 MAX_CHANNELS = 1000
+MAX_LOG_LINE = 1000  # characters of a liveui log message: a client's payload never fills the log
+MAX_WARNINGS = 20  # warnings one connection may cause; past them one notice, then silence
+MALFORMED = 1007  # the close code for a frame that is not a Phoenix message ("invalid data")
+
+
+# the connection whose frame is being handled: warnings logged meanwhile (by its views too, in the
+# tasks they start from there) count against its budget
+_handling: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("liveui_connection", default=None)
+
+
+class _BoundedLines(logging.Filter):
+    """Bounds what clients can make liveui log: messages are cut to `MAX_LOG_LINE` characters
+    (they may quote client input), and a connection's warnings stop after `MAX_WARNINGS`.
+    A record logged with `extra={"liveui_bounded": True}` was bounded where it was made."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "liveui_bounded", False):
+            return True
+        connection = _handling.get()
+        if record.levelno == logging.WARNING and connection is not None and not connection.may_warn():
+            return False
+        message = record.getMessage()
+        if len(message) > MAX_LOG_LINE:
+            record.msg, record.args = f"{message[:MAX_LOG_LINE]}... ({len(message)} characters)", None
+        return True
+
+
+log.addFilter(_BoundedLines())
 
 
 class Transport(Protocol):
@@ -41,6 +71,7 @@ class Connection:
         self.info = dict(info or {})
         self.channels: dict[str, ViewChannel | UploadChannel] = {}
         self._csrf = csrf
+        self._warnings = 0
         self.open = True
 
     def csrf_ok(self, token: Any) -> bool:
@@ -56,12 +87,23 @@ class Connection:
         self._receive(decode_binary, frame, "binary frame")
 
     def _receive(self, decode: Callable[[Any], Message], frame: Any, what: str) -> None:
+        if not self.open:
+            return
+        handling = _handling.set(self)
         try:
             message = decode(frame)
+        except NestingError as bad:
+            if bad.request is None:
+                self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
+            else:
+                log.warning("refusing a push on %.100s nested too deep to parse", bad.request.topic)
+                self.reply(bad.request, "error", {"reason": "payload nested too deep"})
         except FrameError as bad:
-            log.warning("dropping malformed %s: %s", what, bad)
-            return
-        self.dispatch(message)
+            self.shut(MALFORMED, f"malformed {what}", f"closing the connection on a malformed {what}: {bad}")
+        else:
+            self.dispatch(message)
+        finally:
+            _handling.reset(handling)
 
     def dispatch(self, message: Message) -> None:
         topic, event = message.topic, message.event
@@ -99,7 +141,7 @@ class Connection:
         channel.start(message)
 
     def _unmatched(self, message: Message) -> None:
-        log.warning("no channel for %s %r (join first)", message.topic, message.event)
+        log.warning("no channel for %.100s %.100r (join first)", message.topic, message.event)
         self.reply(message, "error", {"reason": "unmatched topic"})
 
     def forget(self, channel: ViewChannel | UploadChannel) -> None:
@@ -111,8 +153,27 @@ class Connection:
         """A future per view of this connection, done when that view has ended (terminate ran)."""
         return [channel.done for channel in self.channels.values() if isinstance(channel, ViewChannel)]
 
+    def may_warn(self) -> bool:
+        """Count a warning this client caused: whether it may still be logged (`MAX_WARNINGS`)."""
+        self._warnings += 1
+        if self._warnings == MAX_WARNINGS + 1:
+            log.warning("%d warnings from one connection (%s): not logging more of its warnings", MAX_WARNINGS,
+                        self.info.get("peer_data", {}).get("address", "?"), extra={"liveui_bounded": True})
+        return self._warnings <= MAX_WARNINGS
+
+    def shut(self, code: int, reason: str, why: str) -> None:
+        """Close the connection from the server's side (one warning saying `why`): its views end,
+        nothing more is sent or received; the client reconnects."""
+        if not self.open:
+            return
+        log.warning("%.300s", why)
+        self.closed()
+        self.transport.close(code, reason)
+
     def closed(self) -> None:
-        """The transport closed: end every view of this connection."""
+        """The transport closed: end every view of this connection (once)."""
+        if not self.open:
+            return
         self.open = False
         for channel in list(self.channels.values()):
             channel.stop("disconnect")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+MAX_DEPTH = 32  # levels of `[...]` a form key may nest (`a[b][c]` is 3)
+
 
 def decode_query(qs: str) -> dict:
     """Decode an ``application/x-www-form-urlencoded`` string into nested dicts and lists.
@@ -16,7 +18,8 @@ def decode_query(qs: str) -> dict:
     Pairs are read left to right, so a repeated key or a key given two shapes (``a=1&a[b]=2``)
     keeps the last one. ``a[]`` appends to a list; inside a list of maps (``a[][x]=1``) a new
     map starts when the first key after ``[]`` repeats. A key without ``=`` gets ``""``, as in
-    current Plug and the URL standard. Empty pairs (``a=1&&b=2``) are skipped.
+    current Plug and the URL standard. Empty pairs (``a=1&&b=2``) are skipped. A key nested
+    deeper than ``MAX_DEPTH`` levels raises ``ValueError``.
     """
     params: dict = {}
     for pair in qs.split("&"):
@@ -76,7 +79,10 @@ def _key_segments(key: str) -> list[str]:
     if not key.endswith("]") or "[" not in key:
         return [key]
     head, _, inner = key[:-1].partition("[")
-    return [head, *inner.split("][")]
+    segments = [head, *inner.split("][", MAX_DEPTH)]
+    if len(segments) > MAX_DEPTH:
+        raise ValueError(f"form key {key[:40]!r}... nests deeper than {MAX_DEPTH} levels")
+    return segments
 
 
 def _put(container: dict, segments: list[str], value: str) -> None:

@@ -7,6 +7,7 @@ one-byte kind, one-byte field lengths, the fields, then raw payload bytes (PROTO
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,15 @@ MAX_FIELD_BYTES = 255
 
 class FrameError(ValueError):
     """A frame from the socket does not follow the V2 serializer format."""
+
+
+class NestingError(FrameError):
+    """A text frame whose payload nests deeper than the JSON parser goes; `request` is its
+    header (payload `{}`) when that much parses, so the push can be answered."""
+
+    def __init__(self, text: str, request: Message | None) -> None:
+        super().__init__(text)
+        self.request = request
 
 
 @dataclass(slots=True)
@@ -34,7 +44,9 @@ def decode_text(frame: str) -> Message:
     """Parse a text frame; extra trailing array elements are ignored, as the Phoenix server does."""
     try:
         data = json.loads(frame)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise NestingError("expected a JSON text frame, got one nested too deep to parse", _header(frame)) from None
+    except ValueError as exc:
         raise FrameError(
             f"expected a JSON text frame, got unparsable text ({exc}); "
             "send [join_ref, ref, topic, event, payload] as JSON"
@@ -58,6 +70,33 @@ def decode_text(frame: str) -> Message:
             "wrap the value in an object, e.g. {\"value\": ...}"
         )
     return Message(join_ref, ref, topic, event, payload)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _header(frame: str) -> Message | None:
+    """The join_ref, ref, topic and event of a text frame whose payload did not parse."""
+    fields = []
+    at = _SPACE.match(frame).end()  # type: ignore[union-attr]
+    if not frame.startswith("[", at):
+        return None
+    at += 1
+    try:
+        for _ in range(4):
+            value, at = _DECODER.raw_decode(frame, _SPACE.match(frame, at).end())  # type: ignore[union-attr]
+            fields.append(value)
+            at = _SPACE.match(frame, at).end()  # type: ignore[union-attr]
+            if not frame.startswith(",", at):
+                return None
+            at += 1
+    except (ValueError, RecursionError):
+        return None
+    join_ref, ref, topic, event = fields
+    if not all(f is None or type(f) is str for f in (join_ref, ref)) or type(topic) is not str or type(event) is not str:
+        return None
+    return Message(join_ref, ref, topic, event, {})
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

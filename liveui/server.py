@@ -8,6 +8,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from .app import App
+from .origin import host_allowed
 from .page import render_page
 from .session import ensure_session
 from .tokens import InvalidToken, csrf_token
@@ -16,7 +17,17 @@ from .transports.websocket import LiveSocketHandler
 FLASH_COOKIE = "__phoenix_flash__"
 
 
-class PageHandler(tornado.web.RequestHandler):
+class HostCheck(tornado.web.RequestHandler):
+    """Refuses (400) a request naming a host the app does not serve (`App(hosts=...)`)."""
+
+    app: App
+
+    def prepare(self) -> None:
+        if not host_allowed(self.app.hosts, self.request):
+            raise tornado.web.HTTPError(400, "host %r is not served (App(hosts=...))", self.request.host[:100])
+
+
+class PageHandler(HostCheck):
     """GET of a live route: the full page, a redirect, or 404."""
 
     def initialize(self, app: App) -> None:
@@ -49,9 +60,12 @@ class PageHandler(tornado.web.RequestHandler):
         return flash if isinstance(flash, dict) else {}
 
 
-class NoFaviconHandler(tornado.web.RequestHandler):
+class NoFaviconHandler(HostCheck):
     """/favicon.ico of an app that serves none: an empty answer (204), so browsers log no 404.
     An app shows its own icon with `<link rel="icon" ...>` in its head, or a static file there."""
+
+    def initialize(self, app: App) -> None:
+        self.app = app
 
     def get(self) -> None:
         self.set_status(204)
@@ -59,18 +73,32 @@ class NoFaviconHandler(tornado.web.RequestHandler):
         self.finish()
 
 
+class StaticHandler(tornado.web.StaticFileHandler, HostCheck):
+    """The files of a static directory (`App.static`), for the hosts the app serves."""
+
+    def initialize(self, path: str, app: App) -> None:  # type: ignore[override]
+        super().initialize(path)
+        self.app = app
+
+
 def make_application(app: App) -> tornado.web.Application:
     """The Tornado application serving `app`."""
     handlers: list[Any] = [
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
     ]
-    handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
-    handlers.append((r"/favicon\.ico", NoFaviconHandler))
+    handlers += [(prefix + r"/(.*)", StaticHandler, {"path": path, "app": app}) for prefix, path in app.static_dirs]
+    handlers.append((r"/favicon\.ico", NoFaviconHandler, {"app": app}))
     handlers.append((r"/.*", PageHandler, {"app": app}))
     return tornado.web.Application(handlers, websocket_ping_interval=None)
 
 
+def http_server(app: App) -> HTTPServer:
+    """The HTTP server of `app`, not yet listening: incomplete request headers (and idle
+    keep-alive connections) time out after `app.header_timeout` seconds."""
+    return HTTPServer(make_application(app), xheaders=False, idle_connection_timeout=app.header_timeout)
+
+
 def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:
-    server = HTTPServer(make_application(app), xheaders=False)
+    server = http_server(app)
     server.listen(port, address)
     return server

@@ -1,6 +1,8 @@
-"""Bad input over the wire: each gets an error reply, or is dropped with a log line, and the
+"""Bad input over the wire: each gets an error reply, or (a frame that is not a Phoenix message) closes its connection with one warning, and the
 server keeps serving — the same connection's healthy view and a view on another connection
-still answer events afterwards. Runs on the in-memory transport and on a real server.
+still answer events afterwards. Runs on the in-memory transport, on a real server, through a
+pywebview window and over a Jupyter kernel's comm (tests that reach into the server's memory skip
+that last one).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def make_app(**options) -> liveui.App:
 APP = make_app()
 
 UNMATCHED = {"status": "error", "response": {"reason": "unmatched topic"}}
+MALFORMED = 1007  # the close code of a connection that sent a frame that is not a Phoenix message
 STALE = {"status": "error", "response": {"reason": "stale"}}
 
 
@@ -104,7 +107,25 @@ async def assert_serving(client: WireClient, other: WireClient, topics: tuple[st
 
 
 def logged(caplog, text: str) -> bool:
-    return any(text in r.getMessage() and r.name == "liveui" and r.levelno >= logging.WARNING for r in caplog.records)
+    return warnings(caplog, text) > 0
+
+
+def warnings(caplog, text: str) -> int:
+    """How many liveui warnings (or worse) contain `text`."""
+    return sum(text in r.getMessage() and r.name == "liveui" and r.levelno >= logging.WARNING for r in caplog.records)
+
+
+def assert_lines_bounded(caplog, limit: int = 1100) -> None:
+    """No liveui log line quotes more than a bounded prefix of what the client sent."""
+    for record in caplog.records:
+        if record.name == "liveui":  # (a kernel's record comes with its traceback: not counted)
+            message = record.getMessage().split("\nTraceback (most recent call last)")[0]
+            assert len(message) <= limit, message[:200]
+
+
+async def assert_other_serving(other: WireClient) -> None:
+    reply = await other.event("inc")
+    assert reply["status"] == "ok" and "diff" in reply["response"], reply
 
 
 # -- frames ---------------------------------------------------------------------------------
@@ -124,12 +145,16 @@ def logged(caplog, text: str) -> bool:
     pytest.param('[null, "7", 5, "heartbeat", {}]', id="topic-number"),
     pytest.param('[null, "7", "phoenix", null, {}]', id="event-null"),
 ])
-async def test_malformed_text_frame_is_dropped_and_logged(pair, logs, frame):
+async def test_malformed_text_frame_closes_the_connection(pair, logs, frame):
+    """As Phoenix does: the first frame that is not a Phoenix message closes the connection
+    (the client reconnects), with one warning; so junk costs the log one line per connection."""
     client, other = pair
     client.send_raw(frame)
-    assert await client.barrier() == []  # nothing answered the bad frame
-    assert logged(logs, "dropping malformed frame")
-    await assert_serving(client, other)
+    assert await client.closed_by_server() in (MALFORMED, None)
+    assert client.pushes == []  # nothing answered the bad frame
+    assert warnings(logs, "closing the connection on a malformed frame") == 1
+    assert_lines_bounded(logs)
+    await assert_other_serving(other)
 
 
 @pytest.mark.parametrize("frame", [
@@ -141,12 +166,23 @@ async def test_malformed_text_frame_is_dropped_and_logged(pair, logs, frame):
     pytest.param(b"\x00\x01\x01\x02\x01\xff\xfe\xfd\xfc\xfb", id="not-utf8"),
     pytest.param(bytes(range(255, -1, -1)) * 4, id="noise"),
 ])
-async def test_binary_garbage_is_dropped_and_logged(pair, logs, frame):
+async def test_binary_garbage_closes_the_connection(pair, logs, frame):
     client, other = pair
     client.send_raw(frame)
-    assert await client.barrier() == []
-    assert logged(logs, "dropping malformed binary frame")
-    await assert_serving(client, other)
+    assert await client.closed_by_server() in (MALFORMED, None)
+    assert client.pushes == []
+    assert warnings(logs, "closing the connection on a malformed binary frame") == 1
+    await assert_other_serving(other)
+
+
+async def test_junk_after_junk_logs_once(pair, logs):
+    """Frames that follow a malformed one are not read: one warning however many come."""
+    client, other = pair
+    for _ in range(200):
+        client.send_raw("junk" * 50)
+    await client.closed_by_server()
+    assert warnings(logs, "malformed") == 1
+    await assert_other_serving(other)
 
 
 def binary_push(join_ref: str | None, ref: str, topic: str, event: str, payload: bytes) -> bytes:
@@ -185,6 +221,25 @@ async def test_unknown_topics_are_unmatched(pair, logs):
     assert await client.call("phx_join", client.join_payload(), topic="lv:") == UNMATCHED
     assert await client.call("shout", {}, topic="phoenix") == UNMATCHED
     await assert_serving(client, other)
+
+
+async def test_warnings_of_one_connection_are_bounded(pair, logs):
+    """Pushes that are well-formed but wrong: each is answered, the log stops after 20 warnings
+    of that connection (whichever part of the server logs them); other connections still log."""
+    client, other = pair
+    refs = [client.push("event", {"type": "click", "event": "inc", "value": {}}, topic=f"lv:phx-nope{n}")
+            for n in range(15)]
+    refs += [client.push("event", {"type": "form", "event": "save", "value": 5}) for _ in range(15)]
+    refs += [client.push("event", {"type": "click", "event": "lv:x", "value": {}}) for _ in range(15)]
+    replies = [(await client.reply_for(ref))[4] for ref in refs]
+    assert replies[:15] == [UNMATCHED] * 15 and all(r["status"] == "error" for r in replies[15:])
+    assert warnings(logs, "no channel for lv:phx-nope") == 15
+    assert warnings(logs, "bad event payload") == 5
+    assert warnings(logs, "unknown reserved event") == 0
+    assert warnings(logs, "20 warnings from one connection") == 1
+    await assert_serving(client, other)
+    assert await other.call("event", {"type": "form", "event": "save", "value": 5}, topic=other.topic)
+    assert warnings(logs, "bad event payload") == 6
 
 
 async def test_unknown_event_on_joined_topic(pair, logs):
@@ -240,6 +295,54 @@ async def test_bad_event_payload_gets_error_reply(pair, logs, payload, why):
     assert good == {"status": "ok", "response": {"diff": {"0": "3"}}}
 
 
+def nested_key(levels: int) -> str:
+    """A form key `a[b][b]...` of `levels` levels (`a` alone is 1)."""
+    return "a" + "[b]" * (levels - 1)
+
+
+@pytest.mark.parametrize("levels", [33, 2_000, 20_000])
+async def test_deeply_nested_form_key_gets_error_reply(pair, logs, levels):
+    client, other = pair
+    reply = await client.call("event", {"type": "form", "event": "save", "value": nested_key(levels) + "=1"})
+    assert reply["status"] == "error"
+    assert reply["response"]["reason"].startswith("bad event payload") and "deeper than 32 levels" in reply["response"]["reason"]
+    assert len(reply["response"]["reason"]) < 200
+    assert not logged(logs, "crashed")
+    assert_lines_bounded(logs)
+    await assert_serving(client, other)
+    # 32 levels is the documented limit: still decoded
+    good = await client.call("event", {"type": "form", "event": "save", "value": nested_key(32) + "=1&b=2"})
+    assert good == {"status": "ok", "response": {"diff": {"0": "2"}}}
+
+
+@pytest.mark.parametrize("levels", [990, 5_000])
+async def test_json_nested_too_deep_to_parse_gets_error_reply(pair, logs, levels):
+    """A push whose payload the JSON parser cannot follow is answered (not left to time out)."""
+    client, other = pair
+    ref = client.make_ref()
+    value = "[" * levels + "]" * levels
+    jr = client.join_refs[client.topic]
+    client.send_raw(f'["{jr}","{ref}","{client.topic}","event",{{"type":"click","event":"inc","value":{{"v":{value}}}}}]')
+    reply = (await client.reply_for(ref))[4]  # answered, not left to the client's timeout
+    too_deep = {"status": "error", "response": {"reason": "payload nested too deep"}}
+    if levels < 1000:  # the parser follows 990 levels when it starts from a shallow stack: an event then
+        assert reply in (too_deep, {"status": "ok", "response": {"diff": {"0": "1"}}})
+    else:
+        assert reply == too_deep
+    assert_lines_bounded(logs)
+    await assert_serving(client, other)
+
+
+async def test_crash_log_quotes_a_bounded_prefix_of_the_payload(pair, logs):
+    client, other = pair
+    crashy, _ = await client.join_page("/crashy")
+    client.push("event", {"type": "click", "event": "boom", "value": {"junk": "x" * 1_000_000}}, crashy.topic)
+    assert (await client.expect("phx_error"))[2] == crashy.topic
+    assert logged(logs, f"view {crashy.topic} crashed")
+    assert_lines_bounded(logs)
+    await assert_serving(client, other)
+
+
 # -- join tokens ----------------------------------------------------------------------------
 
 
@@ -280,6 +383,7 @@ async def test_token_of_another_view_id_is_stale(pair, logs):
     await assert_serving(client, other)
 
 
+@pytest.mark.liveui_same_process
 async def test_expired_session_token_is_stale(transport, serve, logs):
     now = [1_000_000.0]
     app = make_app(token_max_age=60)
@@ -322,6 +426,7 @@ async def test_bad_join_params_do_not_crash(pair, logs):
     await assert_serving(client, other)
 
 
+@pytest.mark.liveui_same_process
 async def test_too_many_channels(pair, monkeypatch):
     client, other = pair
     monkeypatch.setattr(liveui.connection, "MAX_CHANNELS", 2)
@@ -411,6 +516,7 @@ async def test_bad_handle_event_return_value_crashes_that_view(pair, logs):
     await assert_serving(client, other)
 
 
+@pytest.mark.liveui_same_process
 async def test_handle_info_crash_errors_that_topic_only(pair, logs):
     client, other = pair
     crashy, _ = await client.join_page("/crashy")

@@ -11,6 +11,8 @@ import asyncio
 import os
 import sys
 
+import pytest
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 import liveui  # noqa: E402
@@ -134,6 +136,7 @@ def make_app() -> liveui.App:
 APP = make_app()
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_async_handler_keeps_order_of_replies(open_client):
     client = await open_client(APP, "/mixed")
     await client.join()
@@ -170,6 +173,7 @@ async def test_plain_handler_returning_an_awaitable(open_client):
     assert (await client.event("next"))["response"]["diff"] == {"0": "awaitable,later,next"}
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_stop_waits_for_the_running_handler(open_client):
     client = await open_client(APP, "/mixed")
     await client.join()

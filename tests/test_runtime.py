@@ -1,8 +1,9 @@
 """The runtime over the wire: join, events, replies, navigation, infos, leave (PROTOCOL.md §1–§7).
 
 Most tests run on each transport: in memory, on a real Tornado server (dead render over HTTP,
-then the WebSocket with cookie, Origin and CSRF token) and through a real pywebview window's
-bridge, via `tests/wire.py`.
+then the WebSocket with cookie, Origin and CSRF token), through a real pywebview window's
+bridge and over a Jupyter kernel's comm (skipping the tests that observe through in-process
+recorders), via `tests/wire.py`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+
+import pytest
 import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -190,6 +193,7 @@ async def test_join_sends_title_of_view(open_client):
     assert reply["response"]["rendered"]["t"] == "Other"
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_path_params(open_client):
     client = await open_client(APP, "/users/42?tab=posts")
     assert 'user 42 tab posts' in client.page.html
@@ -264,6 +268,7 @@ async def test_flash_and_clear_flash(open_client):
 # -- patches --------------------------------------------------------------------------------
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_push_patch_from_event(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -277,6 +282,7 @@ async def test_push_patch_from_event(open_client):
     assert last[1:] == (True, {"page": "2"}, "/counter?page=2")
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_client_live_patch(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -295,6 +301,7 @@ async def test_client_live_patch(open_client):
 # -- navigation -----------------------------------------------------------------------------
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_push_navigate_then_rejoin_same_topic(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -388,6 +395,7 @@ async def test_redirect_during_mount_is_a_join_error(open_client):
     assert await client.event("x") == {"status": "error", "response": {"reason": "unmatched topic"}}
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_push_patch_during_mount_is_in_the_join_reply(open_client):
     client = await open_client(APP, "/patcher")
     reply = await client.join(url="/patcher?mode=self")
@@ -422,6 +430,7 @@ async def test_on_mount_hook_in_live_session(open_client):
 # -- infos, leave, terminate ----------------------------------------------------------------
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_handle_info_from_another_thread_pushes_diff(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -434,6 +443,7 @@ async def test_handle_info_from_another_thread_pushes_diff(open_client):
     assert await client.event("inc") == ok({"diff": {"0": "6"}})
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_leave_closes_and_terminates(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -449,6 +459,7 @@ async def test_leave_closes_and_terminates(open_client):
     assert REFS[view_id].alive is False
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_disconnect_terminates_every_view(open_client):
     client = await open_client(APP, "/counter")
     await client.join()
@@ -459,6 +470,7 @@ async def test_disconnect_terminates_every_view(open_client):
     await TERMINATED.wait(lambda items: {i[0] for i in items if i[2] == "disconnect"} >= ids)
 
 
+@pytest.mark.liveui_same_process  # observes through in-process recorders
 async def test_duplicate_join_replaces_the_old_channel(open_client):
     client = await open_client(APP, "/counter")
     await client.join()

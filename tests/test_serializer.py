@@ -3,6 +3,7 @@ import pytest
 from liveui.serializer import (
     FrameError,
     Message,
+    NestingError,
     decode_binary,
     decode_text,
     encode_binary_client_push,
@@ -42,13 +43,25 @@ def test_decode_text_tolerates_trailing_elements():
         ('["1",2,"t","e",{}]', "ref"),
         ('["1","2","t","e",[]]', "payload"),
         ('["1","2","t","e","x"]', "payload"),
-        ("[" * 100000 + "]" * 100000, "unparsable"),
+        ("[" * 100000 + "]" * 100000, "nested too deep"),
     ],
 )
 def test_decode_text_errors(frame, fragment):
     with pytest.raises(FrameError, match="expected") as info:
         decode_text(frame)
     assert fragment in str(info.value)
+
+
+def test_nested_too_deep_keeps_the_header_to_answer():
+    """A payload too deep for the parser: the push's header is kept, so it can be answered."""
+    deep = "[" * 100000 + "]" * 100000
+    with pytest.raises(NestingError) as info:
+        decode_text(f' [ "1" , "2","lv:x","event",{{"value":{deep}}}]')
+    assert info.value.request == Message("1", "2", "lv:x", "event", {})
+    for frame in [deep, f'["1",{deep},"t","e",{{}}]', f'["1","2",3,"e",{{"v":{deep}}}]', f'{{"a":{deep}}}']:
+        with pytest.raises(NestingError) as info:
+            decode_text(frame)
+        assert info.value.request is None
 
 
 def test_frame_error_is_a_value_error():

@@ -38,9 +38,9 @@ async def test_one_loop_turn_of_frames_is_one_script() -> None:
     assert socket_id == "s1"
     assert frames[:100] == [f'[null,"{n}","phoenix","phx_reply",{{}}]' for n in range(100)]
     assert frames[100:] == [{"b": "AP8="}, {"close": 1000, "reason": "bye"}]
-    transport.send_text("[]")
+    transport.send_text("[]")  # nothing follows a close
     await asyncio.sleep(0)
-    assert len(posted) == 2
+    assert len(posted) == 1
 
 
 def test_the_script_is_ascii_and_keeps_script_breaking_text_inert() -> None:
@@ -76,6 +76,48 @@ def test_scripts_that_queue_up_are_evaluated_together() -> None:
     finally:
         poster.stop()
     assert ran == ["a()", "b();\nc();\nd()"]
+
+
+async def test_a_stalled_window_is_bounded_then_its_sockets_close(caplog) -> None:
+    """A page that stops running scripts: what waits for it stays under the limit, then the
+    waiting scripts are dropped, its views end and its sockets get a close frame (1013)."""
+    from liveui.transports.webview import Bridge
+
+    ran: list[str] = []
+    running, release = threading.Event(), threading.Event()
+
+    def run_js(script: str) -> None:
+        ran.append(script)
+        running.set()
+        assert release.wait(10)
+
+    app = App()
+    app.live("/", Echo)
+    loop = asyncio.get_running_loop()
+    holder: dict[str, ScriptPoster] = {}
+    bridge = Bridge(app, loop, lambda script: holder["poster"].post(script))
+    poster = holder["poster"] = ScriptPoster(run_js, limit=100_000, overflow=bridge.drop_all)
+    try:
+        bridge.open("s1", "http://liveui.desktop/")
+        await asyncio.sleep(0)
+        connection = bridge.connection("s1")
+        connection.transport.send_text("first")
+        await asyncio.sleep(0)
+        assert running.wait(5)  # the window is now stuck in the first script
+        for n in range(300):  # 300 loop turns of 1 kB each: 3x the limit (a closed transport sends nothing)
+            connection.transport.send_text("x" * 1000)
+            await asyncio.sleep(0)
+            assert poster._waiting <= 100_000 + 1100
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert not connection.open and bridge.connection("s1") is None
+        assert sum("stopped running scripts" in r.getMessage() for r in caplog.records) >= 1
+        release.set()
+    finally:
+        poster.stop()
+    closes = [frame for script in ran[1:] for part in script.split(";\n") for frame in frames_of(part)[1]
+              if isinstance(frame, dict)]
+    assert closes == [{"close": 1013, "reason": "the window stalled"}]
 
 
 class Echo(LiveView):

@@ -1,11 +1,12 @@
 """A frame-level Phoenix channel client for tests (not a test module).
 
 Speaks the V2 serializer like phoenix.js: one per-socket ref counter (strings "1", "2", ...),
-a join's ref is its join_ref, later pushes on that topic carry it. Three ways to reach a server:
+a join's ref is its join_ref, later pushes on that topic carry it. Four ways to reach a server:
 
     async with WireClient.websocket("http://127.0.0.1:PORT", "/counter") as client:   # real HTTP + WS
     async with WireClient.memory(app, "/counter") as client:                          # in-process
     async with WireClient("webview", "/counter", app=app) as client:                  # a pywebview window
+    async with WireClient("comm", "/counter", app=app) as client:                     # a Jupyter kernel's comm
 
 All do a dead render of `path` first (tokens, view id, CSRF token) and open the connection;
 `await client.join()` then joins that view. Every wait is bounded (`timeout`, default 2 s).
@@ -74,6 +75,7 @@ class WireClient:
 
     async def open(self) -> WireClient:
         """Dead render of `path` (keeps the tokens in `.page`), then connect."""
+        await self.wire.start()
         self.page = await self.render(self.path)
         self.csrf = self.page.csrf if self._csrf_choice is True else self._csrf_choice  # type: ignore[assignment]
         await self.connect()
@@ -81,7 +83,10 @@ class WireClient:
 
     async def render(self, path: str) -> Page:
         """A dead render of `path` with this client's cookies (new view id and tokens each time)."""
-        return await self.wire.render(path)
+        page = await self.wire.render(path)
+        if self.kind == "comm" and self.page is not None:  # each render is a widget: its own connection
+            await self.wire.connect(self.csrf)
+        return page
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -97,7 +102,7 @@ class WireClient:
             self.connection, self._transport = connect(self.app)
             self._inbox = self._transport.outbox
             return
-        if self.kind == "webview":  # frames through a real pywebview window and its bridge
+        if self.kind in ("webview", "comm"):  # frames through a real pywebview window / a kernel's comm
             await self.wire.connect(self.csrf)
             self._inbox = self.wire.inbox
             return
@@ -125,7 +130,7 @@ class WireClient:
                 ends = [c.done for c in channels]
                 if ends:
                     await asyncio.wait(ends, timeout=self.timeout)
-        elif self.kind == "webview":
+        elif self.kind in ("webview", "comm"):
             await self.wire.close()
         elif self._ws is not None:
             self._ws.close()
@@ -142,7 +147,10 @@ class WireClient:
         return self.page.topic
 
     def send_frame(self, frame: list[Any]) -> None:
-        self.send_raw(json.dumps(frame))
+        if self.kind == "comm":  # the comm of the frame's topic (each dead render is its own connection)
+            self.wire.send(frame)
+        else:
+            self.send_raw(json.dumps(frame))
 
     def send_raw(self, frame: str | bytes) -> None:
         """Send a text (str) or binary (bytes) frame as is."""
@@ -151,7 +159,7 @@ class WireClient:
                 self.connection.receive_binary(frame)
             else:
                 self.connection.receive_text(frame)
-        elif self.kind == "webview":
+        elif self.kind in ("webview", "comm"):
             if isinstance(frame, bytes):
                 self.wire.send_binary(frame)
             else:
@@ -248,6 +256,13 @@ class WireClient:
             return frame
         return json.loads(frame)
 
+    async def closed_by_server(self, timeout: float | None = None) -> int | None:
+        """`wait_closed`, then the close code where the transport tells it (memory, websocket)."""
+        await self.wait_closed(timeout)
+        if self.kind == "memory":
+            return self._transport.close_code
+        return self._ws.close_code if self.kind == "websocket" else None
+
     async def reply_for(self, ref: str, timeout: float | None = None) -> list[Any]:
         """The phx_reply frame answering `ref`; other frames seen meanwhile go to `.pushes`."""
         loop = asyncio.get_running_loop()
@@ -275,7 +290,7 @@ class WireClient:
             self.pushes.append(frame)
 
     async def wait_closed(self, timeout: float | None = None) -> None:
-        """Until the server has closed the WebSocket (frames read meanwhile go to `.pushes`)."""
+        """Until the server has closed the connection (frames read meanwhile go to `.pushes`)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (self.timeout if timeout is None else timeout)
         while True:
@@ -324,14 +339,13 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 async def start_server(app: Any) -> tuple[Any, str]:
     """Serve `app` from the running loop on a free 127.0.0.1 port; returns (HTTPServer, base URL)."""
-    from tornado.httpserver import HTTPServer
     from tornado.netutil import bind_sockets
 
-    from liveui.server import make_application
+    from liveui.server import http_server
 
     sockets = bind_sockets(0, "127.0.0.1")
     port = sockets[0].getsockname()[1]
-    server = HTTPServer(make_application(app))
+    server = http_server(app)
     server.add_sockets(sockets)
     return server, f"http://127.0.0.1:{port}"
 
@@ -366,8 +380,12 @@ if pytest is not None:
             server.stop()
         await drain_views()
 
-    @pytest.fixture(params=["memory", "websocket", "webview"])
+    @pytest.fixture(params=["memory", "websocket", "webview", "comm"])
     def transport(request: Any) -> str:
+        """The transport of `open_client`; a test marked `liveui_same_process` (it reaches into
+        the server's memory) is skipped over comm, whose views run in a kernel."""
+        if request.param == "comm" and request.node.get_closest_marker("liveui_same_process"):
+            pytest.skip("the views of comm run in another process")
         return request.param
 
     @pytest.fixture

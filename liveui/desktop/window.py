@@ -59,7 +59,8 @@ class DesktopWindow:
         self._bridge = Bridge(app, runtime.loop, self._post, info={"desktop_window": self})
         self.window = webview.create_window(title, html=LOADING, js_api=self._bridge, width=width, height=height,
                                             resizable=resizable)
-        self._poster = ScriptPoster(self.window.run_js, name=f"liveui-window-{self.window.uid}")
+        self._poster = ScriptPoster(self.window.run_js, name=f"liveui-window-{self.window.uid}",
+                                    limit=app.outgoing_buffer, overflow=self._bridge.drop_all)
         self._start = urljoin(ORIGIN + "/", path)
         self._started = False  # the first page was asked for (once), under `_lock`
         self._lock = threading.Lock()

@@ -113,7 +113,13 @@ class CommWire(Wire):
         client = AsyncKernelClient()  # its own session, so the kernel routes its replies to it
         client.load_connection_info(manager.get_connection_info())
         client.start_channels()
-        await client.wait_for_ready(timeout=60)
+        for attempt in range(3):  # a loaded machine can delay a heartbeat: the client then thinks the kernel died
+            try:
+                await client.wait_for_ready(timeout=60)
+                break
+            except RuntimeError:
+                if attempt == 2 or not await asyncio.to_thread(manager.is_alive):
+                    raise
         self._client = client
         self._pump = asyncio.get_running_loop().create_task(self._read_iopub())
         paths = [p for p in sys.path if p]
@@ -150,11 +156,17 @@ class CommWire(Wire):
         await asyncio.wait_for(opened, self.timeout)
 
     def send(self, frame: list[Any]) -> None:
-        topic = frame[2] if len(frame) > 2 else None
-        comm = self._topics.get(topic) or self._current
+        topic = frame[2] if len(frame) > 2 and isinstance(frame[2], str) else None
+        self._send_on(self._topics.get(topic) or self._current, json.dumps(frame, separators=(",", ":")))
+
+    def send_text(self, text: str) -> None:
+        """A text frame as is (malformed ones included), on the comm of the last render."""
+        self._send_on(self._current, text)
+
+    def _send_on(self, comm: str | None, text: str) -> None:
         if comm is None or comm not in self._comms:
-            raise AssertionError(f"no comm connection for {topic!r}: render and connect first")
-        self._custom(comm, {"c": self._comms[comm], "t": json.dumps(frame, separators=(",", ":"))})
+            raise AssertionError("no comm connection: render and connect first")
+        self._custom(comm, {"c": self._comms[comm], "t": text})
 
     def send_binary(self, frame: bytes) -> None:
         """A binary frame (an upload chunk) as a message buffer, on the comm of the last render."""
@@ -217,6 +229,8 @@ class CommWire(Wire):
             self.inbox.put_nowait(content["t"])
         elif content.get("b") and buffers:
             self.inbox.put_nowait(bytes(buffers[0]))
+        elif "close" in content:  # the kernel closed this connection
+            self.inbox.put_nowait(None)
 
     def _relog(self, text: str) -> None:
         """Re-log the kernel's `liveui` records here (each once, though every wire reads them)."""
@@ -228,7 +242,9 @@ class CommWire(Wire):
             seq, level, message = record.split(UNIT, 2)
             if int(seq) > _forwarded:
                 _forwarded = int(seq)
-                logging.getLogger("liveui").log(logging.getLevelName(level), "[kernel] %s", message)
+                # bounded in the kernel already; here with its traceback, which stays whole
+                logging.getLogger("liveui").log(logging.getLevelName(level), "[kernel] %s", message,
+                                                extra={"liveui_bounded": True})
 
 
 # -- the kernel's side (run in the kernel by the wire) ---------------------------------------------

@@ -214,5 +214,6 @@ class WebviewWire(MemoryWire):
                 self.inbox.put_nowait(base64.b64decode(item["b"]))
             elif "open" in item:
                 self._opened.set()  # type: ignore[union-attr]
-            elif "close" in item:
+            elif "close" in item:  # the server closed the socket: nothing to wait for when closing
                 self.inbox.put_nowait(None)
+                self._closed.set()  # type: ignore[union-attr]

@@ -161,13 +161,12 @@ class WebSocketWire(Wire):
 
     async def start(self) -> None:
         if self._own_server and self._server is None:
-            from tornado.httpserver import HTTPServer
             from tornado.netutil import bind_sockets
 
-            from ..server import make_application
+            from ..server import http_server
 
             sockets = bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
-            self._server = HTTPServer(make_application(self.app))
+            self._server = http_server(self.app)
             self._server.add_sockets(sockets)
             self.base_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
 

@@ -9,7 +9,8 @@ from ..connection import Connection
 
 
 class MemoryTransport:
-    """The server end of an in-memory connection; frames the server sends land in `outbox`."""
+    """The server end of an in-memory connection; frames the server sends land in `outbox`,
+    then `None` if the server closes it."""
 
     def __init__(self) -> None:
         self.outbox: asyncio.Queue[str | bytes] = asyncio.Queue()
@@ -22,7 +23,9 @@ class MemoryTransport:
         self.outbox.put_nowait(frame)
 
     def close(self, code: int = 1001, reason: str = "") -> None:
-        self.close_code = code
+        if self.close_code is None:
+            self.close_code = code
+            self.outbox.put_nowait(None)
 
 
 def connect(endpoint: Any, *, info: dict[str, Any] | None = None) -> tuple[Connection, MemoryTransport]:

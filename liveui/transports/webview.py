@@ -20,7 +20,7 @@ import webbrowser
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..connection import Connection
+from ..connection import MALFORMED, Connection
 
 log = logging.getLogger("liveui")
 
@@ -50,10 +50,13 @@ def decode_frame(frame: Any) -> str | bytes:
 class WebviewTransport:
     """The server end of one `DesktopSocket`: what one loop turn sends leaves as one script."""
 
-    def __init__(self, socket_id: str, post: Callable[[str], None], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, socket_id: str, post: Callable[[str], None], loop: asyncio.AbstractEventLoop,
+                 ended: Callable[[], None] = lambda: None) -> None:
         self.socket_id = socket_id
         self._post = post
         self._loop = loop
+        self._ended = ended  # the server closed this socket: its bridge forgets it
+        self._closed = False
         self._frames: list[Frame] = []
 
     def send_text(self, frame: str) -> None:
@@ -64,8 +67,12 @@ class WebviewTransport:
 
     def close(self, code: int = 1001, reason: str = "") -> None:
         self._queue({"close": code, "reason": reason})
+        self._closed = True
+        self._ended()
 
     def _queue(self, frame: Frame) -> None:
+        if self._closed:  # nothing follows a close
+            return
         if not self._frames:
             self._loop.call_soon(self._flush)
         self._frames.append(frame)
@@ -126,7 +133,7 @@ class Bridge:
         self._loop.call_soon_threadsafe(self._close_all)
 
     def _open(self, socket_id: str, url: str) -> None:
-        transport = WebviewTransport(socket_id, self._post, self._loop)
+        transport = WebviewTransport(socket_id, self._post, self._loop, lambda: self._close(socket_id))
         self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url})
 
     def _receive(self, socket_id: str, frames: Any) -> None:
@@ -137,8 +144,8 @@ class Bridge:
             try:
                 frame = decode_frame(raw)
             except ValueError as bad:
-                log.warning("dropping a frame from the window: %s", bad)
-                continue
+                connection.shut(MALFORMED, "malformed frame", f"closing the connection on a malformed frame from the window: {bad}")
+                return
             if isinstance(frame, bytes):
                 connection.receive_binary(frame)
             else:
@@ -148,6 +155,17 @@ class Bridge:
         connection = self._connections.pop(socket_id, None)
         if connection is not None:
             connection.closed()
+
+    @python_only
+    def drop_all(self, code: int = 1013, reason: str = "the window stalled") -> None:
+        """The page stopped taking frames: close each socket with `code` (the page reconnects when
+        it runs again) and end its views (thread-safe)."""
+        self._loop.call_soon_threadsafe(self._drop_all, code, reason)
+
+    def _drop_all(self, code: int, reason: str) -> None:
+        for connection in list(self._connections.values()):
+            connection.closed()
+            connection.transport.close(code, reason)
 
     def _close_all(self) -> None:
         for socket_id in list(self._connections):
@@ -159,16 +177,43 @@ class ScriptPoster:
 
     `run_js` blocks until the GUI thread has run the script (or a page is loading), so it never
     runs on the event loop. `stop()` ends the thread; scripts posted after it are dropped.
+    A page that stops running scripts (a busy loop, a hung renderer) may leave at most `limit`
+    characters waiting: past that they are dropped and `overflow()` is called (its sockets are
+    then closed, so the page rejoins once it runs again).
     """
 
-    def __init__(self, run_js: Callable[[str], Any], name: str = "liveui-poster") -> None:
+    def __init__(self, run_js: Callable[[str], Any], name: str = "liveui-poster", *, limit: int | None = None,
+                 overflow: Callable[[], None] = lambda: None) -> None:
         self._run_js = run_js
         self._scripts: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._limit = limit
+        self._overflow = overflow
+        self._waiting = 0  # characters of the queued scripts
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
     def post(self, script: str) -> None:
-        self._scripts.put(script)
+        with self._lock:
+            full = self._limit is not None and self._waiting and self._waiting + len(script) > self._limit
+            if not full:
+                self._waiting += len(script)
+                self._scripts.put(script)
+                return
+            dropped = self._drop_waiting()
+        log.warning("a window stopped running scripts: dropping %d characters of them and closing its sockets", dropped)
+        self._overflow()
+
+    def _drop_waiting(self) -> int:
+        dropped, self._waiting = self._waiting, 0
+        while True:
+            try:
+                script = self._scripts.get_nowait()
+            except queue.Empty:
+                return dropped
+            if script is None:  # stop() was called meanwhile: keep the request
+                self._scripts.put(None)
+                return dropped
 
     def stop(self, timeout: float = 5.0) -> None:
         self._scripts.put(None)
@@ -183,6 +228,8 @@ class ScriptPoster:
                 except queue.Empty:
                     break
             scripts = [script for script in batch if script is not None]
+            with self._lock:
+                self._waiting = max(0, self._waiting - sum(map(len, scripts)))
             if scripts:
                 try:
                     self._run_js(";\n".join(scripts))
