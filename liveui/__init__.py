@@ -14,8 +14,8 @@ from .template import Template
 from .upload_tags import live_file_input, live_img_preview, upload_errors
 from .uploads import UploadConfig, UploadEntry
 from .view import LiveView
-from .writers import TempFileWriter, UploadWriter
+from .writers import TempFileWriter, UploadWriter, WriterFailure
 
 __all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "TempFileWriter",
-           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "live_file_input", "live_img_preview", "serve",
-           "upload_errors"]
+           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "WriterFailure", "live_file_input", "live_img_preview",
+           "serve", "upload_errors"]

@@ -550,7 +550,7 @@ class ViewChannel:
         mounted = self.components.get(cid) if self.components is not None else None
         return mounted.socket if mounted is not None else None
 
-    def upload_ended(self, socket: Socket, entry: uploads.UploadEntry, error: str | None) -> None:
+    def upload_ended(self, socket: Socket, entry: uploads.UploadEntry, error: Any) -> None:
         """An entry's upload channel ended early: drop the entry, or keep it with `error`."""
         self._post(("upload", (socket, entry, error)))
 

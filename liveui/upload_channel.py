@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .serializer import Message
 from .tokens import InvalidToken
 from .uploads import TOO_LARGE, WRITER_FAILURE, UploadConfig, UploadEntry
-from .writers import TempFileWriter
+from .writers import TempFileWriter, WriterFailure
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -143,10 +143,9 @@ class UploadChannel:
             return
         try:
             self._writer.write_chunk(data)
-        except Exception:
-            log.exception("upload writer of %s failed", self.topic)
+        except Exception as exc:
             self.connection.reply(message, "error", {"reason": "writer_error"})
-            self._fail("error", WRITER_FAILURE)
+            self._fail("error", self._writer_error(exc))
             return
         self.written += len(data)
         self.connection.reply(message, "ok", {})
@@ -161,11 +160,19 @@ class UploadChannel:
             self._timer = None
         try:
             self._writer.close("done")
-        except Exception:
-            log.exception("upload writer of %s failed to close", self.topic)
-            self._fail("error", WRITER_FAILURE)
+        except Exception as exc:
+            self._fail("error", self._writer_error(exc))
             return
         self.complete = True
+
+    def _writer_error(self, exc: Exception) -> Any:
+        """The entry error for a writer that raised: `("writer_failure", reason)` for a
+        `WriterFailure` (an outcome the writer chose, logged in one line), else `"writer_failure"`."""
+        if isinstance(exc, WriterFailure):
+            log.warning("upload writer of %s failed: %.200r", self.topic, exc.reason)
+            return (WRITER_FAILURE, exc.reason)
+        log.exception("upload writer of %s failed", self.topic)
+        return WRITER_FAILURE
 
     def _arm(self) -> None:
         if self._timer is not None:
@@ -177,7 +184,7 @@ class UploadChannel:
         log.warning("upload %s: no chunk for %.1f s, closing it", self.topic, self._timeout)
         self._fail("cancel", None)
 
-    def _fail(self, reason: str, error: str | None) -> None:
+    def _fail(self, reason: str, error: Any) -> None:
         """End this upload; the view keeps its entry with `error`, or drops it (the client then
         cancels the file)."""
         self.end(reason)

@@ -10,6 +10,16 @@ from typing import Any, Protocol, runtime_checkable
 TEMP_PREFIX = "liveui-upload-"
 
 
+class WriterFailure(Exception):
+    """Raised by a writer's `init`, `write_chunk` or `close` to fail its entry with a reason the
+    page can show: the entry's error becomes `("writer_failure", reason)` (LiveView's
+    `{:writer_failure, reason}`). Any other exception fails it with a bare `"writer_failure"`."""
+
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @runtime_checkable
 class UploadWriter(Protocol):
     """Receives one entry's bytes. `allow_upload(writer=fn)` makes one per entry with
@@ -22,7 +32,7 @@ class UploadWriter(Protocol):
         """What `consume_uploaded_entries` hands to its function (e.g. `{"path": ...}`)."""
 
     def write_chunk(self, data: bytes) -> None:
-        """Store the next chunk; raising fails the entry with `writer_error`."""
+        """Store the next chunk; raise `WriterFailure(reason)` to fail the entry with a reason."""
 
     def close(self, reason: str) -> None:
         """The upload ended: "done" (every byte written), "cancel" or "error"."""

@@ -14,7 +14,7 @@ import tracemalloc
 import pytest
 
 from liveui import App, LiveComponent, LiveView
-from liveui.writers import TEMP_PREFIX
+from liveui.writers import TEMP_PREFIX, WriterFailure
 from polling import wait_for
 
 FORM = """
@@ -84,6 +84,21 @@ class Recorder:
         self.closed = reason
 
 
+class Quota(Recorder):
+    """A writer that refuses past 150 bytes, with a reason (`w.txt`), or by crashing (`crash.txt`)."""
+
+    def __init__(self, name, entry, socket):
+        super().__init__(name, entry, socket)
+        self.crash = entry.client_name == "crash.txt"
+
+    def write_chunk(self, data):
+        super().write_chunk(data)
+        if sum(map(len, self.chunks)) > 150:
+            if self.crash:
+                raise OSError("disk gone")
+            raise WriterFailure({"quota": 150})
+
+
 class Written(Docs):
     options = {**Docs.options, "writer": Recorder}
 
@@ -92,6 +107,10 @@ class Written(Docs):
             got = socket.consume_uploaded_entries(
                 "docs", lambda meta, entry: ("ok", f"{meta['sizes']} {meta['closed']} {meta['bytes'].decode()}"))
             socket.assign(saved=got)
+
+
+class OverQuota(Docs):
+    options = {**Docs.options, "writer": Quota}
 
 
 class External(Docs):
@@ -166,7 +185,7 @@ class Host(LiveView):
 def app(tmp_path):
     app = App(secret_key="uploads")
     app.uploads_dir = str(tmp_path)
-    for path, view in {"/docs": Docs, "/auto": AutoDocs, "/written": Written, "/external": External,
+    for path, view in {"/docs": Docs, "/auto": AutoDocs, "/written": Written, "/quota": OverQuota, "/external": External,
                        "/progress": Progressing, "/big": Big, "/slow": Slow, "/host": Host}.items():
         app.live(path, view)
     return app
@@ -323,6 +342,17 @@ async def test_a_custom_writer_gets_every_chunk(live):
     await upload.render_upload("w.txt")
     html = await view.form("#f").render_submit()
     assert "<li>[100, 100, 50] done " + "0123456789" * 25 + "</li>" in html
+
+
+async def test_a_writer_fails_its_entry_with_a_reason_the_page_shows(live, caplog):
+    view, _ = await live("/quota")
+    upload = view.file_input("#f", "docs", [{"name": "w.txt", "content": b"x" * 250},
+                                           {"name": "crash.txt", "content": b"y" * 250}])
+    html = await upload.render_upload("w.txt")
+    assert upload.errors == {"reason": "writer_error"}  # what the client's chunk push gets back
+    assert "<span class=\"error\">(&#39;writer_failure&#39;, {&#39;quota&#39;: 150})</span>" in html
+    html = await upload.render_upload("crash.txt")
+    assert "crash.txt 0%" in html and "<span class=\"error\">writer_failure</span>" in html
 
 
 async def test_external_uploads_hand_the_client_an_uploader(live):
