@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from markupsafe import Markup
 
 from . import template as templates
+from .reconnect import DEFAULT_GRACE, RunningViews
 from .router import Router
 from .tokens import Signer
 
@@ -26,11 +27,14 @@ class App:
 
     `secret_key` signs session cookies and view tokens; give every process of one deployment
     the same key (a random one is made when omitted). `allowed_origins` lists extra origins
-    allowed to open the WebSocket besides the page's own host.
+    allowed to open the WebSocket besides the page's own host. `reconnect_grace` is how many
+    seconds a view outlives a dropped connection, waiting for its client to rejoin (0: it ends
+    with its connection; a view class may set its own).
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
-                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400) -> None:
+                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
+                 reconnect_grace: float = DEFAULT_GRACE) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
@@ -39,6 +43,8 @@ class App:
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
         self.token_max_age = token_max_age
+        self.reconnect_grace = reconnect_grace
+        self.running_views = RunningViews()
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
         self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))

@@ -39,7 +39,7 @@ class LiveSocketHandler(tornado.websocket.WebSocketHandler):
             "x_headers": {k: v for k, v in request.headers.items() if k.lower().startswith("x-")},
             "trace_context_headers": {k: v for k, v in request.headers.items() if k.lower() in ("traceparent", "tracestate")},
         }
-        self.connection = Connection(self.app, self, csrf=csrf, info=info)
+        self.connection = Connection(self.app, self, csrf=csrf, info=info, identity=session_id)
 
     def on_message(self, message: str | bytes) -> None:
         if self.connection is None:
@@ -50,8 +50,8 @@ class LiveSocketHandler(tornado.websocket.WebSocketHandler):
             self.connection.receive_text(message)
 
     def on_close(self) -> None:
-        if self.connection is not None:
-            self.connection.closed()
+        if self.connection is not None:  # a page that is gone leaves its views first; this may be a drop
+            self.connection.closed(reattachable=True)
 
     def send_text(self, frame: str) -> None:
         self._send(frame, binary=False)

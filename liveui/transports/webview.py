@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 import queue
+import secrets
 import threading
 import webbrowser
 from collections.abc import Callable, Mapping
@@ -91,6 +92,7 @@ class Bridge:
         self._post = post
         self._info = dict(info or {})
         self._connections: dict[str, Connection] = {}
+        self._identity = secrets.token_hex(8)  # the window: only its pages may rejoin its views
 
     # -- called by the page (pywebview worker threads) ------------------------------------
 
@@ -103,7 +105,8 @@ class Bridge:
         self._loop.call_soon_threadsafe(self._receive, str(socket_id), frames)
 
     def close(self, socket_id: str) -> None:
-        """The page closed a socket: its views end."""
+        """The page closed a socket (its client reconnects, or the page is going): its views
+        wait for a rejoin for their grace period."""
         self._loop.call_soon_threadsafe(self._close, str(socket_id))
 
     def open_external(self, url: str) -> None:
@@ -127,7 +130,8 @@ class Bridge:
 
     def _open(self, socket_id: str, url: str) -> None:
         transport = WebviewTransport(socket_id, self._post, self._loop)
-        self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url})
+        self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url},
+                                                  identity=self._identity)
 
     def _receive(self, socket_id: str, frames: Any) -> None:
         connection = self._connections.get(socket_id)
@@ -144,14 +148,14 @@ class Bridge:
             else:
                 connection.receive_text(frame)
 
-    def _close(self, socket_id: str) -> None:
+    def _close(self, socket_id: str, reattachable: bool = True) -> None:
         connection = self._connections.pop(socket_id, None)
         if connection is not None:
-            connection.closed()
+            connection.closed(reattachable=reattachable)
 
     def _close_all(self) -> None:
         for socket_id in list(self._connections):
-            self._close(socket_id)
+            self._close(socket_id, reattachable=False)
 
 
 class ScriptPoster:
