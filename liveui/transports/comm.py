@@ -110,8 +110,8 @@ class LiveWidget(anywidget.AnyWidget):
         if connection is None:
             return
         self._heard[cid] = time.monotonic()
-        if "close" in content:
-            self.end(cid)
+        if "close" in content:  # the client disconnected (it may come back: a reload, a reconnect)
+            self.end(cid, reattachable=True)
         elif "ping" in content:
             self.send({"c": cid, "pong": 1})
         elif "t" in content and isinstance(content["t"], str):
