@@ -200,3 +200,30 @@ async def test_messages_update_a_parked_view_and_its_events_wait_for_the_reattac
     await view.client.reconnect()
     assert text(view, "#count") == "200"
     assert [payload["n"] for name, payload in view.events if name == "pinged"] == [100, 200]
+
+
+@pytest.mark.liveui_same_process
+async def test_many_views_dropped_at_once_all_reattach_and_nothing_is_left_behind(app, live_transport):
+    """200 views parked at once all come back; the dropped connections are let go."""
+    if live_transport != "memory":
+        pytest.skip("one in-process count is enough")
+    import gc
+
+    from liveui.connection import Connection
+
+    clients = [Client(app) for _ in range(200)]
+    try:
+        views = [(await client.live("/counter"))[0] for client in clients]
+        for view in views:
+            await view.element("button", "+").render_click()
+        for client in clients:
+            await client.reconnect()
+        gc.collect()
+        connections = [o for o in gc.get_objects() if isinstance(o, Connection) and o.endpoint is app]
+        assert len(connections) == 200 and all(c.open for c in connections)
+        assert len(app.running_views) == 200
+        assert [text(view, "#count") for view in views] == ["1"] * 200
+    finally:
+        for client in clients:
+            await client.close()
+    assert len(app.running_views) == 0  # every view left with its client
