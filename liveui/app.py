@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import origin
 from . import template as templates
+from .reconnect import DEFAULT_GRACE, RunningViews
 from .router import Router
 from .tokens import Signer
 
@@ -35,12 +36,15 @@ class App:
     `idle_timeout`: seconds a WebSocket may stay silent (no frame, no pong) before it closes.
     `outgoing_buffer`: bytes a WebSocket may hold unsent for a client that stopped reading;
     past it the connection is dropped (the client reconnects).
+    `reconnect_grace`: seconds a view outlives a dropped connection, waiting for its client to
+    rejoin (0: it ends with its connection; a view class may set its own; docs/reconnect.md).
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
                  head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
                  hosts: Iterable[str] | None = None, header_timeout: float = 5.0, idle_timeout: float = 60.0,
-                 outgoing_buffer: int = 8 * 1024 * 1024) -> None:
+                 outgoing_buffer: int = 8 * 1024 * 1024,
+                 reconnect_grace: float = DEFAULT_GRACE) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
@@ -53,6 +57,8 @@ class App:
         self.header_timeout = header_timeout
         self.idle_timeout = idle_timeout
         self.outgoing_buffer = outgoing_buffer
+        self.reconnect_grace = reconnect_grace
+        self.running_views = RunningViews()
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
         self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))

@@ -3,7 +3,9 @@
 Joins, events, patches, infos and leaves are processed one at a time, in arrival order. After
 each callback the view is rendered and only the diff is sent: in the reply to the client's
 push, or as a `diff` push for server-side changes. A crash ends this view alone with
-`phx_error`; the client rejoins and mounts again.
+`phx_error`; the client rejoins and mounts again. When the connection drops, the view is parked
+for its reconnect grace period and goes on running; a rejoin from the same session reattaches
+it to the new connection with a full render of its current state (reconnect.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle, nested, uploads
+from .reconnect import grace_of
 from . import scope as render_scope
 from .async_work import AsyncWork, assign_outcome
 from .components import Components
@@ -37,6 +40,7 @@ log = logging.getLogger("liveui")
 LIVEVIEW_VERSION = "1.2.12"
 _MAX_PATCHES = 10
 _MAX_AWAITING = 16
+_MAX_HELD_EVENTS = 100  # push_events kept for the client while the view is parked (the newest)
 
 
 class _Stop(Exception):
@@ -73,6 +77,8 @@ class ViewChannel:
         self._sleep: asyncio.TimerHandle | None = None  # hibernation, armed while idle
         self._active = 0.0  # when the mailbox last ran empty
         self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
+        self._expiry: asyncio.TimerHandle | None = None  # armed while parked: the end of the grace period
+        self._held_events: deque[Any] = deque(maxlen=_MAX_HELD_EVENTS)  # pushed while parked
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -86,6 +92,25 @@ class ViewChannel:
     def stop(self, reason: Any) -> None:
         """End the view after what is already queued (the connection closed, a duplicate join)."""
         self._post(("stop", reason))
+
+    def reattachable(self) -> bool:
+        """Whether this view may outlive its connection (it is joined and has a grace period)."""
+        return self.view is not None and not self.done.done() and grace_of(type(self.view), self.connection.endpoint) > 0
+
+    def park(self) -> None:
+        """The connection dropped: keep running for the grace period, waiting for a rejoin."""
+        self._post(("park", None))
+
+    def reattach(self, connection: Connection, join: Message) -> bool:
+        """A rejoin of this view from the same session on `connection` (reconnect.py): taken if
+        its tokens are this view's (else it is a join of its own, refused as any other)."""
+        try:
+            _, params, _ = self._verify(join, connection)
+        except JoinError:
+            return False
+        self.join_ref = join.join_ref  # the client's next pushes carry it
+        self._post(("rejoin", (connection, join, params)))
+        return True
 
     def _post(self, item: tuple[str, Any]) -> None:
         if self.done.done():
@@ -196,6 +221,11 @@ class ViewChannel:
         self.work.close()
         if self._sleep is not None:
             self._sleep.cancel()
+        if self._expiry is not None:
+            self._expiry.cancel()
+        running = getattr(self.connection.endpoint, "running_views", None)
+        if running is not None:
+            running.remove(self)
         if self.socket is not None:
             for upload in list(self.socket.upload_channels.values()):
                 upload.end("cancel")
@@ -230,6 +260,8 @@ class ViewChannel:
     # -- sending ------------------------------------------------------------------------
 
     def push(self, event: str, payload: dict[str, Any]) -> None:
+        if self._expiry is not None and "e" in payload:  # parked: the events wait for a reattach
+            self._held_events.extend(payload["e"])
         self.connection.send(Message(self.join_ref, None, self.topic, event, payload))
 
     def reply(self, request: Message, status: str, response: dict[str, Any]) -> None:
@@ -244,6 +276,11 @@ class ViewChannel:
     async def _handle(self, kind: str, item: Any) -> None:
         if kind == "join":
             await self._join(item)
+        elif kind == "park":
+            self._park()
+            await self._after(None)
+        elif kind == "rejoin":
+            await self._rejoin(*item)
         elif kind == "info":
             self._log("handle_info", item)
             await lifecycle.dispatch(self.view, "handle_info", self.socket, item)  # type: ignore[arg-type]
@@ -309,12 +346,59 @@ class ViewChannel:
             tag, attrs = type(view).container
             response["container"] = [tag, attrs]
         self.reply(message, "ok", response)
+        running = getattr(self.connection.endpoint, "running_views", None)
+        if running is not None and grace_of(type(view), self.connection.endpoint) > 0:
+            running.add(self, self.connection.identity)
 
-    async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match | None, Navigation | None]:
-        endpoint = self.connection.endpoint
+    def _park(self) -> None:
+        """Start the grace period (once); uploads in progress are cancelled (the client restarts them)."""
+        if self._expiry is None:
+            grace = grace_of(type(self.view), self.connection.endpoint)
+            self._expiry = self._loop.call_later(grace, self.stop, "reconnect_grace_expired")
+        self._cancel_uploads()
+
+    def _cancel_uploads(self) -> None:
+        for socket in [self.socket, *self.components.sockets()]:  # type: ignore[union-attr]
+            uploads.cancel_in_progress(socket)  # type: ignore[arg-type]
+
+    async def _rejoin(self, connection: Connection, message: Message, params: dict[str, Any]) -> None:
+        """Reattach to `connection`: the join reply is a full render of the current state (the
+        held push_events with it); `handle_params` runs only if the URL changed."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        else:  # taken over from a connection still open (half-open after a network change)
+            self._cancel_uploads()
+        if self.connection is not connection:
+            self.connection.forget(self)
+        self.connection = connection
+        socket = self.socket
+        assert socket is not None
+        socket.reconnected(params, connection.info)
+        url = message.payload.get("url")
+        if self.match is not None and isinstance(url, str) and url != self.match.uri:
+            target = connection.endpoint.router.match(url)
+            if target is not None and target.route.view is type(self.view):
+                self.match = target
+                await lifecycle.dispatch(self.view, "handle_params", socket, target.params, target.uri)  # type: ignore[arg-type]
+        self.differ.reset()
+        self.components.resend()  # type: ignore[union-attr]
+        for stream in socket.assigns.get("streams", {}).values():
+            stream.replay()
+        rendered = await self._render()
+        if self._held_events:
+            rendered["e"] = [*self._held_events, *rendered.get("e", ())]
+            self._held_events.clear()
+        self.reply(message, "ok", {"rendered": rendered, "liveview_version": LIVEVIEW_VERSION})
+
+    def _verify(self, message: Message, connection: Connection | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """A join's CSRF token (for `connection`, this view's by default), session token and
+        static token, checked: (session token, params, static)."""
+        connection = connection or self.connection
+        endpoint = connection.endpoint
         payload = message.payload
         params = payload.get("params") if isinstance(payload.get("params"), dict) else {}
-        if not self.connection.csrf_ok(params.get("_csrf_token")):
+        if not connection.csrf_ok(params.get("_csrf_token")):
             raise JoinError({"reason": "stale"}, "missing or invalid CSRF token")
         try:
             token = endpoint.signer.verify("session", payload.get("session"), endpoint.token_max_age)
@@ -322,7 +406,12 @@ class ViewChannel:
             raise JoinError({"reason": "stale"}, f"session token {bad.reason}") from None
         if token.get("id") != self.topic[3:]:
             raise JoinError({"reason": "stale"}, "session token belongs to another view")
-        static = self._static(payload.get("static"))
+        return token, params, self._static(payload.get("static"))
+
+    async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match | None, Navigation | None]:
+        endpoint = self.connection.endpoint
+        payload = message.payload
+        token, params, static = self._verify(message)
         self.live_session = str(token.get("live_session"))
         socket = Socket(view_id=self.topic[3:], connected=True, endpoint=endpoint, connect_params=params,
                         connect_info=self.connection.info, ref=self.ref)
@@ -342,6 +431,7 @@ class ViewChannel:
         if flash:
             socket.assign(flash=flash)
         session = lifecycle.session_for(match, token.get("session") or {})
+        socket.keep_streams = grace_of(match.route.view, endpoint) > 0
         view = match.route.view()
         mounted = await lifecycle.mount(view, match, session, socket)
         patch = None
@@ -358,6 +448,7 @@ class ViewChannel:
             view = nested.resolve(token.get("view"))()
         except (TypeError, ImportError) as bad:
             raise JoinError({"reason": "unauthorized"}, str(bad)) from None
+        socket.keep_streams = grace_of(type(view), self.connection.endpoint) > 0
         session = token.get("session") or {}
         if await lifecycle.on_mount(type(view).on_mount, {}, session, socket):
             await lifecycle.call(view.mount, {}, session, socket)

@@ -158,9 +158,24 @@ class Components:
         self._dirty: dict[int, None] = {}
         self._marked: set[int] = set()
         self._templates: dict[Any, int] = {}  # a template -> a component the client holds it for
+        self._resending = False  # the client lost every component (a reattach): render, do not update
 
     def __len__(self) -> int:
         return len(self._by_cid)
+
+    def sockets(self) -> list[Socket]:
+        return [mounted.socket for mounted in self._by_cid.values()]
+
+    def resend(self) -> None:
+        """The client holds nothing any more (the view reattached to a new connection): the next
+        render sends each placed component whole, without running its `update` again."""
+        self._resending = True
+        self._templates = {}
+        for mounted in self._by_cid.values():
+            mounted.differ.reset()
+            mounted.rendered = False
+            for stream in mounted.socket.assigns.get("streams", {}).values():
+                stream.replay()
 
     def waiting(self) -> bool:
         """Whether components wait for a render (sent updates, handled events) besides placements."""
@@ -181,6 +196,7 @@ class Components:
                             ref=self._view.ref)
             socket.assign(id=call.id, myself=CID(cid))
             socket.stream_prefix = f"{cid}-"
+            socket.keep_streams = self._view.keep_streams
             socket.work, socket.cid = self._view.work, cid
             socket.upload_channels = self._view.upload_channels  # one registry per view: they end with it
             self._by_cid[cid] = _Mounted(cid, key, call.component(), socket, Differ(self.cid_for))
@@ -213,7 +229,7 @@ class Components:
     async def render(self, placed: list[tuple[int, ComponentCall]]) -> dict[str, Any]:
         """Update and render what the parent placed, what was sent updates and what handled an
         event, then what they placed in turn: the diff's `"c"` map."""
-        updates = [(cid, {**call.assigns, "id": call.id}) for cid, call in placed] + self._updates
+        updates = self._placements(placed) + self._updates
         self._updates = []
         seen = {cid for cid, _ in placed}
         if len(seen) != len(placed):
@@ -234,12 +250,25 @@ class Components:
                     out[str(cid)] = diff
                 for _, hook in list(mounted.socket.hooks.get("after_render", ())):
                     await lifecycle.call(hook, mounted.socket)
-                for cid_placed, call in mounted.differ.placed:
+                for cid_placed, _ in mounted.differ.placed:
                     if cid_placed in seen:
                         _duplicates([*placed, *mounted.differ.placed])
                     seen.add(cid_placed)
-                    updates.append((cid_placed, {**call.assigns, "id": call.id}))
+                updates += self._placements(mounted.differ.placed)
+        self._resending = False
         return out
+
+    def _placements(self, placed: list[tuple[int, ComponentCall]]) -> list[tuple[int, dict[str, Any]]]:
+        """The updates a render's placements ask for; when resending, a component already
+        mounted is only rendered again (its state is what the client lost, not what changed)."""
+        updates = []
+        for cid, call in placed:
+            mounted = self._by_cid.get(cid)
+            if self._resending and mounted is not None and mounted.mounted:
+                self._dirty[cid] = None
+            else:
+                updates.append((cid, {**call.assigns, "id": call.id}))
+        return updates
 
     async def _update(self, updates: list[tuple[int, dict[str, Any]]]) -> None:
         """mount new components, then `update` (or the class's `update_many`) in placement order."""

@@ -65,10 +65,11 @@ class Connection:
     """The channels of one connected client."""
 
     def __init__(self, endpoint: Any, transport: Transport, *, csrf: Callable[[Any], bool] | None = None,
-                 info: Mapping[str, Any] | None = None) -> None:
+                 info: Mapping[str, Any] | None = None, identity: Any = None) -> None:
         self.endpoint = endpoint
         self.transport = transport
         self.info = dict(info or {})
+        self.identity = identity  # the browser session (its cookie's id): only it may reattach its views
         self.channels: dict[str, ViewChannel | UploadChannel] = {}
         self._csrf = csrf
         self._warnings = 0
@@ -137,6 +138,11 @@ class Connection:
         elif len(self.channels) >= MAX_CHANNELS:
             self.reply(message, "error", {"reason": "too many channels joined"})
             return
+        running = getattr(self.endpoint, "running_views", None) if kind is ViewChannel else None
+        parked = running.claim(topic, self.identity, self) if running is not None else None
+        if parked is not None and parked.reattach(self, message):
+            self.channels[topic] = parked
+            return
         channel = self.channels[topic] = kind(self, topic, message.join_ref)
         channel.start(message)
 
@@ -167,15 +173,25 @@ class Connection:
         if not self.open:
             return
         log.warning("%.300s", why)
-        self.closed()
+        self.closed(reattachable=True)
         self.transport.close(code, reason)
 
-    def closed(self) -> None:
-        """The transport closed: end every view of this connection (once)."""
+    def closed(self, *, reattachable: bool = False) -> None:
+        """The transport closed (once): end every view of this connection, or, when the client may
+        come back (`reattachable`: a dropped network connection), park the views that have a
+        reconnect grace period, with the uploads they completed."""
         if not self.open:
             return
         self.open = False
+        parked = set()
+        if reattachable:
+            for channel in self.channels.values():
+                if isinstance(channel, ViewChannel) and channel.reattachable():
+                    channel.park()
+                    parked.add(channel)
         for channel in list(self.channels.values()):
+            if channel in parked or (isinstance(channel, UploadChannel) and channel.complete and channel.owner in parked):
+                continue
             channel.stop("disconnect")
 
     # -- outgoing -----------------------------------------------------------------------

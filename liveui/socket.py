@@ -68,6 +68,7 @@ class Socket:
         self.navigation: Navigation | None = None
         self.ref = ref
         self.stream_prefix = ""  # a component's streams are "<cid>-<n>"
+        self.keep_streams = False  # whether streams keep what the client shows (the view may reattach)
         self.work: AsyncWork | None = None  # set once connected: background work runs only then
         self.cid: int | None = None  # a component's socket: its cid
         self.hooks: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
@@ -191,7 +192,7 @@ class Socket:
         streams = self._streams()
         if name in streams:
             raise ValueError(f"stream {name!r} is already in use: configure it before its first socket.stream()")
-        streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", dom_id)
+        streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", dom_id, self.keep_streams)
         return self
 
     def rendered(self) -> None:
@@ -211,7 +212,8 @@ class Socket:
         streams = self._streams()
         stream = streams.get(name)
         if stream is None:
-            stream = streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", default_dom_id(name))
+            stream = streams[name] = LiveStream(name, f"{self.stream_prefix}{len(streams)}", default_dom_id(name),
+                                                self.keep_streams)
         return stream
 
     # -- lifecycle hooks ------------------------------------------------------------------
@@ -336,6 +338,11 @@ class Socket:
     def get_connect_params(self) -> dict[str, Any] | None:
         """The params the client sent with its join (LiveSocket `params`); None while not connected."""
         return self._connect_params if self.connected else None
+
+    def reconnected(self, connect_params: Mapping[str, Any], connect_info: Mapping[str, Any]) -> None:
+        """The view reattached to a new connection: its params and info are the new ones."""
+        self._connect_params = dict(connect_params)
+        self._connect_info = dict(connect_info)
 
     def static_changed(self) -> bool:
         """Whether the page's `phx-track-static` assets differ from what the server now serves

@@ -3,7 +3,9 @@
 `socket.stream("songs", songs)` queues inserts; the next render sends only the queued items (in
 a `phx-update="stream"` container, `{% for dom_id, song in streams.songs %}<li id="{{ dom_id }}">`)
 with the stream's instructions (where to insert, limits, deletes, reset), and then forgets
-them: the client's DOM is the only copy of a stream's items.
+them: the client's DOM is the only copy of a stream's items. A view that may reattach after a
+reconnect (see reconnect.py) also keeps references to the items the client shows, to send them
+again.
 """
 
 from __future__ import annotations
@@ -34,15 +36,18 @@ def default_dom_id(name: str) -> Callable[[Any], str]:
 class LiveStream:
     """One stream: its DOM ids, and what the next render tells the client to do."""
 
-    __slots__ = ("name", "ref", "dom_id", "_inserts", "deletes", "reset")
+    __slots__ = ("name", "ref", "dom_id", "_inserts", "deletes", "reset", "shown")
 
-    def __init__(self, name: str, ref: str, dom_id: Callable[[Any], str]) -> None:
+    def __init__(self, name: str, ref: str, dom_id: Callable[[Any], str], keep: bool = False) -> None:
         self.name = name
         self.ref = ref
         self.dom_id = dom_id
         self._inserts: dict[str, tuple[Any, int, int | None, bool]] = {}
         self.deletes: list[str] = []
         self.reset = False
+        # what the client shows, in its order (references, not copies), so that a view that
+        # reattaches after a reconnect can send it again; None: nothing is kept
+        self.shown: dict[str, Any] | None = {} if keep else None
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """The items to render: `(dom_id, item)` for each insert queued since the last render."""
@@ -78,10 +83,39 @@ class LiveStream:
         return out
 
     def sent(self) -> None:
-        """After a render: forget the items and instructions it sent."""
+        """After a render: forget the items and instructions it sent (keeping what the client
+        then shows, if asked to)."""
+        if self.shown is not None:
+            self._follow()
         self._inserts = {}
         self.deletes = []
         self.reset = False
+
+    def replay(self) -> None:
+        """The client lost the stream (a reattach): the next render sends every shown item again."""
+        if self.shown is not None:
+            self._inserts = {dom_id: (item, -1, None, False) for dom_id, item in self.shown.items()}
+
+    def _follow(self) -> None:
+        """Apply this render's instructions to `shown` as the client applies them to its DOM:
+        reset, deletes, then each insert at its place, trimmed to its limit."""
+        shown = self.shown
+        assert shown is not None
+        if self.reset:
+            shown.clear()
+        for dom_id in self.deletes:
+            shown.pop(dom_id, None)
+        for dom_id, (item, at, limit, update_only) in self._inserts.items():
+            if dom_id in shown or at == -1:
+                if dom_id in shown or not update_only:
+                    shown[dom_id] = item  # updated in place, or appended
+            elif not update_only:
+                order = list(shown.items())
+                order.insert(at, (dom_id, item))
+                shown.clear()
+                shown.update(order)
+            while limit is not None and len(shown) > abs(limit):
+                del shown[next(iter(shown)) if limit < 0 else next(reversed(shown))]
 
 
 class Streams(AttrDict):

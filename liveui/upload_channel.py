@@ -77,6 +77,11 @@ class UploadChannel:
 
     # -- the view's side ----------------------------------------------------------------
 
+    @property
+    def owner(self) -> Any:
+        """The view channel this upload belongs to (None before the join is accepted)."""
+        return self._view
+
     def meta(self) -> dict[str, Any]:
         return self._writer.meta()
 

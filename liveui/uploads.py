@@ -184,6 +184,14 @@ def drop_all(socket: Socket) -> None:
             drop(socket, config, entry)
 
 
+def cancel_in_progress(socket: Socket) -> None:
+    """The connection dropped: entries not yet complete go (the client starts them again);
+    completed ones stay for the view to consume."""
+    for config in socket.assigns.get("uploads", {}).values():
+        for entry in [entry for entry in config.entries if not entry.done]:
+            drop(socket, config, entry)
+
+
 def touch(socket: Socket) -> None:
     """The uploads changed: re-render what reads them."""
     socket.changed.add("uploads")

@@ -111,6 +111,7 @@ class LiveView(Renderable):
     layout: ClassVar[str | None] = None  # a template beside the module whose {% block content %} holds the view
     log_level: ClassVar[int | None] = logging.DEBUG  # events and messages are logged at this level; None: not
     hibernate_after: ClassVar[float | None] = 15.0  # idle seconds before the view compacts its state
+    reconnect_grace: ClassVar[float | None] = None  # seconds it outlives a dropped connection; None: the app's
     on_mount: ClassVar[tuple[Any, ...]] = ()  # hooks fn(params, session, socket), after the live session's
 
     def mount(self, params: dict[str, Any], session: dict[str, Any], socket: Socket) -> Any:

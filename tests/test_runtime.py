@@ -460,8 +460,10 @@ async def test_leave_closes_and_terminates(open_client):
 
 
 @pytest.mark.liveui_same_process  # observes through in-process recorders
-async def test_disconnect_terminates_every_view(open_client):
-    client = await open_client(APP, "/counter")
+async def test_disconnect_terminates_every_view_without_a_reconnect_grace(open_client):
+    app = make_app()
+    app.reconnect_grace = 0  # with one, a dropped connection parks its views (test_reconnect.py)
+    client = await open_client(app, "/counter")
     await client.join()
     other, reply = await client.join_page("/other")
     assert reply["status"] == "ok"

@@ -95,11 +95,34 @@ class Client:
         return view, await view._join({"url": page.url})
 
     async def close(self) -> None:
+        """Leave every view, as a page that unloads does, then close the connection."""
+        for view in list(self.views.values()):
+            if view.joined and view.error is None:
+                view.joined = False
+                try:
+                    await self.call(view.topic, view.join_ref, "phx_leave", {})
+                except AssertionError:  # no answer: the connection is gone already
+                    break
         logging.getLogger("liveui").removeHandler(self._crashes)
         await self.wire.close()
         if self._reader is not None:
             self._reader.cancel()
             self._reader = None
+
+    async def reconnect(self) -> None:
+        """Drop the connection as a failing network does (no leave), connect again and rejoin
+        every view, parents first, as the client does after it reconnects."""
+        views = [view for view in self.views.values() if view.joined and view.error is None]
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        await self.wire.drop()
+        if not views:
+            return
+        await self.wire.connect(views[0].page.csrf)
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+        for view in views:
+            await view._join({"url": view.page.url} if view.root else {})
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -185,6 +208,8 @@ class View:
         self.redirect: Redirected | None = None
         self.error: str | None = None
         self.mounts = 0
+        self.root = bool(page.html)  # a page's view (a nested one has no dead render of its own)
+        self.joined = False
         self.children: list[View] = []
         self._holding = False  # a reply is being applied: pushes wait in _held, in order
         self._held: list[tuple[str, Any]] = []
@@ -208,6 +233,7 @@ class View:
             crash = self.client._crashes.take()
             raise ViewCrashed(f"join of {self.page.url} refused: {response}\n{crash}".rstrip())
         self.mounts += 1
+        self.joined = True
         rendered, _, events, title = extract(response["rendered"])
         self.rendered = Rendered(self.id, rendered)
         self._observe(events, title, None)

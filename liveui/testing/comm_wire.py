@@ -175,6 +175,12 @@ class CommWire(Wire):
             raise AssertionError("no comm connection: render and connect first")
         self._custom(comm, {"c": self._comms[comm], "b": 1}, buffers=[frame])
 
+    async def drop(self) -> None:
+        """The page stops talking on its connections (a reload, a lost network): the kernel
+        still holds them until its heartbeat sweep; a rejoin on a new one takes the views over."""
+        self._comms.clear()
+        self.inbox = asyncio.Queue()
+
     async def close(self) -> None:
         if self._client is None:
             return
@@ -225,6 +231,8 @@ class CommWire(Wire):
             opened = self._opened.pop(cid, None)
             if opened is not None and not opened.done():
                 opened.set_result(None)
+        elif cid not in self._comms.values():  # a connection this wire dropped
+            return
         elif "t" in content:
             self.inbox.put_nowait(content["t"])
         elif content.get("b") and buffers:

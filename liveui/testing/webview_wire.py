@@ -145,13 +145,14 @@ class WebviewWire(MemoryWire):
             self._window = await asyncio.to_thread(shared_window)
 
     async def connect(self, csrf: str | None) -> None:
-        if self._bridge is not None:
+        if self._bridge is not None and self._opened is not None and not self._closed.is_set():  # type: ignore[union-attr]
             return
         await self.start()
         assert self._window is not None
         self._loop = asyncio.get_running_loop()
         self._opened, self._closed = asyncio.Event(), asyncio.Event()
-        self._bridge = Bridge(self.app, self._loop, self._window.run)
+        if self._bridge is None:
+            self._bridge = Bridge(self.app, self._loop, self._window.run)
         self._window.attach(self._id, self._on_call)
         self._window.run(f"liveuiWire.open({json.dumps(self._id)})")
         try:
@@ -178,7 +179,7 @@ class WebviewWire(MemoryWire):
         return self._bridge.connection(self._id) if self._bridge is not None else None
 
     async def close(self) -> None:
-        if self._bridge is None or self._window is None or self._closed is None:
+        if self._bridge is None or self._window is None or self._closed is None or self._closed.is_set():
             return
         connection = self._bridge.connection(self._id)
         endings = connection.view_endings() if connection is not None else []
@@ -190,6 +191,18 @@ class WebviewWire(MemoryWire):
         finally:
             self._window.detach(self._id)
             self._bridge = None
+
+    async def drop(self) -> None:
+        """The page's socket closes (its client will reconnect on a new one, in the same window)."""
+        if self._bridge is None or self._window is None or self._closed is None:
+            return
+        self._window.run(f"liveuiWire.close({json.dumps(self._id)})")
+        try:
+            await asyncio.wait_for(self._closed.wait(), self.timeout)
+        finally:
+            self._window.detach(self._id)
+            self._id = "wire-" + secrets.token_hex(6)
+            self.inbox = asyncio.Queue()
 
     def _on_call(self, call: str, args: list[Any]) -> None:
         """A bridge call of this wire's socket (on the window's reader thread)."""

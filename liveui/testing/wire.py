@@ -99,6 +99,10 @@ class Wire:
         """Send a binary frame (an upload chunk)."""
         raise NotImplementedError
 
+    async def drop(self) -> None:
+        """Lose the connection as a failing network does; `connect` may follow."""
+        raise NotImplementedError(f"the {self.transport} wire cannot drop its connection")
+
     async def close(self) -> None:
         """Close the connection (the server ends its views) and stop what `start` started."""
 
@@ -128,7 +132,7 @@ class MemoryWire(Wire):
         if self._connection is None:
             from ..transports.memory import connect
 
-            self._connection, memory = connect(self.app)
+            self._connection, memory = connect(self.app, identity=self.session["_id"])
             self.inbox = memory.outbox
 
     def send(self, frame: list[Any]) -> None:
@@ -136,6 +140,11 @@ class MemoryWire(Wire):
 
     def send_binary(self, frame: bytes) -> None:
         self._connection.receive_binary(frame)
+
+    async def drop(self) -> None:
+        if self._connection is not None:
+            self._connection.closed(reattachable=True)
+            self._connection = None
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -210,6 +219,7 @@ class WebSocketWire(Wire):
             headers={"Cookie": self.cookie_header(), "Origin": self.base_url},
             connect_timeout=self.timeout, request_timeout=self.timeout,
         )
+        self.inbox = asyncio.Queue()  # one per connection: the old one's end does not stop the new reader
         self._ws = await websocket_connect(request, on_message_callback=self.inbox.put_nowait)
 
     def send(self, frame: list[Any]) -> None:
@@ -220,6 +230,11 @@ class WebSocketWire(Wire):
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    async def drop(self) -> None:
+        if self._ws is not None:
+            self._ws.close()
+            self._ws = None
 
     async def close(self) -> None:
         if self._ws is not None:

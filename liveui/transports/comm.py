@@ -110,8 +110,8 @@ class LiveWidget(anywidget.AnyWidget):
         if connection is None:
             return
         self._heard[cid] = time.monotonic()
-        if "close" in content:
-            self.end(cid)
+        if "close" in content:  # the client disconnected (it may come back: a reload, a reconnect)
+            self.end(cid, reattachable=True)
         elif "ping" in content:
             self.send({"c": cid, "pong": 1})
         elif "t" in content and isinstance(content["t"], str):
@@ -128,16 +128,17 @@ class LiveWidget(anywidget.AnyWidget):
         self._sweeper = None
         deadline = time.monotonic() - SILENCE * self.heartbeat
         for cid, heard in list(self._heard.items()):
-            if heard < deadline:
-                self.end(cid)
+            if heard < deadline:  # a reloaded page, a lost network: its views may be rejoined
+                self.end(cid, reattachable=True)
         self._sweep_later()
 
-    def end(self, cid: str) -> None:
-        """End one client's connection: its views terminate."""
+    def end(self, cid: str, reattachable: bool = False) -> None:
+        """End one client's connection: its views terminate (or wait for a rejoin, see
+        `Connection.closed`)."""
         self._heard.pop(cid, None)
         connection = self.connections.pop(cid, None)
         if connection is not None:
-            connection.closed()
+            connection.closed(reattachable=reattachable)
         if not self.connections and self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None

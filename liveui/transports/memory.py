@@ -28,7 +28,9 @@ class MemoryTransport:
             self.outbox.put_nowait(None)
 
 
-def connect(endpoint: Any, *, info: dict[str, Any] | None = None) -> tuple[Connection, MemoryTransport]:
-    """Open an in-memory connection to an app (no CSRF check: the caller is in-process)."""
+def connect(endpoint: Any, *, info: dict[str, Any] | None = None,
+            identity: Any = None) -> tuple[Connection, MemoryTransport]:
+    """Open an in-memory connection to an app (no CSRF check: the caller is in-process);
+    `identity` names the session that may reattach its views after a drop."""
     transport = MemoryTransport()
-    return Connection(endpoint, transport, info=info), transport
+    return Connection(endpoint, transport, info=info, identity=identity), transport

@@ -62,7 +62,7 @@ class LiveSocketHandler(tornado.websocket.WebSocketHandler):
             "x_headers": {k: v for k, v in request.headers.items() if k.lower().startswith("x-")},
             "trace_context_headers": {k: v for k, v in request.headers.items() if k.lower() in ("traceparent", "tracestate")},
         }
-        self.connection = Connection(self.app, self, csrf=csrf, info=info)
+        self.connection = Connection(self.app, self, csrf=csrf, info=info, identity=session_id)
         self._loop = tornado.ioloop.IOLoop.current()
         self._heard = self._loop.time()
         self._idle = self._loop.call_later(self.app.idle_timeout, self._check_idle)
@@ -85,16 +85,16 @@ class LiveSocketHandler(tornado.websocket.WebSocketHandler):
             self._idle = self._loop.call_later(self.app.idle_timeout - quiet, self._check_idle)
         else:
             self._idle = None
-            if self.connection is not None:
-                self.connection.closed()  # its views end now, not when the silent client answers
+            if self.connection is not None:  # now, not when the silent client answers: its views
+                self.connection.closed(reattachable=True)  # wait for it for their grace period
             self.close(IDLE, "idle")
 
     def on_close(self) -> None:
         if self._idle is not None:
             self._loop.remove_timeout(self._idle)
             self._idle = None
-        if self.connection is not None:
-            self.connection.closed()
+        if self.connection is not None:  # a page that is gone leaves its views first; this may be a drop
+            self.connection.closed(reattachable=True)
 
     def send_text(self, frame: str) -> None:
         self._send(frame, binary=False)

@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 import queue
+import secrets
 import threading
 import webbrowser
 from collections.abc import Callable, Mapping
@@ -98,6 +99,7 @@ class Bridge:
         self._post = post
         self._info = dict(info or {})
         self._connections: dict[str, Connection] = {}
+        self._identity = secrets.token_hex(8)  # the window: only its pages may rejoin its views
 
     # -- called by the page (pywebview worker threads) ------------------------------------
 
@@ -110,7 +112,8 @@ class Bridge:
         self._loop.call_soon_threadsafe(self._receive, str(socket_id), frames)
 
     def close(self, socket_id: str) -> None:
-        """The page closed a socket: its views end."""
+        """The page closed a socket (its client reconnects, or the page is going): its views
+        wait for a rejoin for their grace period."""
         self._loop.call_soon_threadsafe(self._close, str(socket_id))
 
     def open_external(self, url: str) -> None:
@@ -134,7 +137,8 @@ class Bridge:
 
     def _open(self, socket_id: str, url: str) -> None:
         transport = WebviewTransport(socket_id, self._post, self._loop, lambda: self._close(socket_id))
-        self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url})
+        self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url},
+                                                  identity=self._identity)
 
     def _receive(self, socket_id: str, frames: Any) -> None:
         connection = self._connections.get(socket_id)
@@ -151,25 +155,25 @@ class Bridge:
             else:
                 connection.receive_text(frame)
 
-    def _close(self, socket_id: str) -> None:
+    def _close(self, socket_id: str, reattachable: bool = True) -> None:
         connection = self._connections.pop(socket_id, None)
         if connection is not None:
-            connection.closed()
+            connection.closed(reattachable=reattachable)
 
     @python_only
     def drop_all(self, code: int = 1013, reason: str = "the window stalled") -> None:
         """The page stopped taking frames: close each socket with `code` (the page reconnects when
-        it runs again) and end its views (thread-safe)."""
+        it runs again; its views wait for it for their grace period) (thread-safe)."""
         self._loop.call_soon_threadsafe(self._drop_all, code, reason)
 
     def _drop_all(self, code: int, reason: str) -> None:
         for connection in list(self._connections.values()):
-            connection.closed()
+            connection.closed(reattachable=True)
             connection.transport.close(code, reason)
 
     def _close_all(self) -> None:
         for socket_id in list(self._connections):
-            self._close(socket_id)
+            self._close(socket_id, reattachable=False)
 
 
 class ScriptPoster:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -351,11 +352,38 @@ def kernel_says(lab: JupyterServer, code: str, expression: str) -> str:
     return reply["content"]["user_expressions"]["x"]["data"]["text/plain"]
 
 
+def test_a_page_reload_comes_back_to_the_same_view(lab_page: Any, lab: JupyterServer) -> None:
+    """Reloading JupyterLab while the kernel lives: the cell's view is rejoined, state intact."""
+    page = lab_page
+    mounts = "\nMOUNTS = []\nClicks.mount = lambda self, params, session, socket: (socket.assign(n=0), MOUNTS.append(socket.connected))\n"
+    open_notebook(page, lab, "reload.ipynb", CLICKS + mounts, SHOW)
+    run_cell(page, 0)
+    view = live_output(run_cell(page, 1))
+    for n in ("1", "2", "3"):
+        view.locator("#inc").click()
+        view.locator("#n", has_text=n).wait_for()
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("!window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=UI_TIMEOUT_MS)
+
+    page.reload()
+    page.wait_for_selector(IDLE, timeout=UI_TIMEOUT_MS)
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(1)
+    view = live_output(cell.locator(".jp-OutputArea"))
+    assert view.locator("#n").inner_text() == "3"
+    expect(page.locator(".liveui-cell")).to_have_count(1)  # the output did not duplicate
+    view.locator("#inc").click()
+    view.locator("#n", has_text="4").wait_for()
+    assert kernel_says(lab, "", "MOUNTS") == "[False, True]"  # the dead render, then one connected mount
+    assert kernel_says(lab, "", "ENDED") == "[]"
+
+
 def test_closing_the_notebook_ends_its_views(lab_page: Any, lab: JupyterServer) -> None:
-    """A closed notebook can no longer send anything: the kernel notices its views' silence."""
+    """A closed notebook can no longer send anything: the kernel notices its views' silence and
+    ends them (after their reconnect grace period; none here)."""
     page = lab_page
     quick = "import liveui.jupyter\nliveui.jupyter.HEARTBEAT = 0.3  # seconds: the silence is noticed within 1 s\n"
-    open_notebook(page, lab, "closing.ipynb", quick + CLICKS, SHOW, SHOW)
+    quick_end = "\nClicks.reconnect_grace = 0  # no wait for a rejoin (a reload comes back: see above)\n"
+    open_notebook(page, lab, "closing.ipynb", quick + CLICKS + quick_end, SHOW, SHOW)
     run_cell(page, 0)
     live_output(run_cell(page, 1)).locator("#inc").click()
     page.locator(".liveui-cell #n", has_text="1").wait_for()
@@ -366,8 +394,11 @@ def test_closing_the_notebook_ends_its_views(lab_page: Any, lab: JupyterServer) 
         window.jupyterapp.shell.currentWidget.dispose()
     }""")
     page.locator(".liveui-cell").first.wait_for(state="detached")
-    wait = "import asyncio\nfor _ in range(250):\n    if len(ENDED) == 2:\n        break\n    await asyncio.sleep(0.02)"
-    assert kernel_says(lab, wait, "sorted(ENDED)") == "[0, 1]"  # both views ended (terminate ran), the kernel lives on
+    # polled from here, a quick cell at a time: a running cell holds the views (and their timers) up
+    deadline = time.monotonic() + 10
+    while (ended := kernel_says(lab, "", "sorted(ENDED)")) != "[0, 1]" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ended == "[0, 1]"  # both views ended (terminate ran), the kernel lives on
 
 
 def test_a_kernel_restart_shows_the_disconnected_state(lab_page: Any, lab: JupyterServer) -> None:
