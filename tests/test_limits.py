@@ -54,7 +54,8 @@ class Flood(LiveView):
 
 
 def make_app(**options: Any) -> liveui.App:
-    app = liveui.App(secret_key=SECRET, **options)
+    # views end with their connection here (no reconnect grace), so that terminate shows the drop
+    app = liveui.App(secret_key=SECRET, **{"reconnect_grace": 0, **options})
     app.live("/flood", Flood)
     return app
 
