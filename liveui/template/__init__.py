@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
+from ..js import JS
 from .codegen import StreamCodeGenerator, compile_names
 from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
@@ -22,8 +23,14 @@ from .stream import RENDER_ALL, Tracker, to_html
 __all__ = ["Template", "environment", "from_string", "load"]
 
 
+# Templates shipped with liveui, importable from any template as "liveui/<name>"
+# (`{% from "liveui/components.html.j2" import input %}`).
+SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+
+
 class _Loader(jinja2.BaseLoader):
-    """Loads absolute paths as they are and other names from a search path."""
+    """Loads absolute paths as they are, "liveui/..." from liveui's own templates and other
+    names from a search path."""
 
     def __init__(self) -> None:
         self.search_path: list[str] = []
@@ -32,6 +39,8 @@ class _Loader(jinja2.BaseLoader):
         candidates = [template] if os.path.isabs(template) else [
             os.path.join(root, template) for root in self.search_path
         ]
+        if template.startswith("liveui/"):
+            candidates.append(os.path.join(SHIPPED, template.removeprefix("liveui/")))
         for path in candidates:
             if os.path.isfile(path):
                 mtime = os.path.getmtime(path)
@@ -51,6 +60,7 @@ class LiveEnvironment(jinja2.Environment):
 
     def __init__(self) -> None:
         super().__init__(loader=_Loader(), autoescape=True, auto_reload=True, extensions=[FunctionComponents])
+        self.globals["JS"] = JS
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         tree = super()._parse(source, name, filename)
