@@ -23,7 +23,9 @@ __all__ = ["Form", "FormField", "Invalid", "to_form"]
 
 class Invalid(ValueError):
     """Raise from a dataclass's `__post_init__` to reject its values field by field:
-    `raise Invalid({"title": "is too short"})`."""
+    `raise Invalid({"title": "is too short"})`. (It runs once every field converted; a check of
+    one field alone goes in its metadata: `field(metadata={"validate": fn})`, `fn(value)`
+    returning a message or None.)"""
 
     def __init__(self, errors: Mapping[str, Any]) -> None:
         super().__init__(errors)
@@ -44,14 +46,8 @@ class FormField:
     @property
     def used(self) -> bool:
         """Whether the user has interacted with the field (Phoenix's `used_input?`): its param
-        was sent without an `_unused_` marker beside it."""
-        params = self.form.params
-        if self.field not in params:
-            return False
-        value = params[self.field]
-        if isinstance(value, Mapping):
-            return any(not str(key).startswith("_unused_") for key in value)
-        return f"_unused_{self.field}" not in params
+        was sent without an `_unused_` marker beside it (a nested map: any of its params)."""
+        return _used(self.form.params, self.field)
 
     @property
     def shown_errors(self) -> list[str]:
@@ -150,6 +146,13 @@ def to_form(data: Any = None, errors: Any = None, *, as_: str | None = None, id:
             as_ = _snake(type(data).__name__)
     params = data if isinstance(data, Mapping) else {}
     return Form(data, params, errors, as_ or None, id if id is not None else as_, instance)
+
+
+def _used(params: Mapping[str, Any], field: str) -> bool:
+    if field.startswith("_unused_") or field not in params or f"_unused_{field}" in params:
+        return False
+    value = params[field]
+    return any(_used(value, str(key)) for key in value) if isinstance(value, Mapping) else True
 
 
 # -- values ------------------------------------------------------------------------------
@@ -264,6 +267,11 @@ def _validate_dataclass(schema: type, values: Mapping[str, Any]) -> tuple[Any, d
             kwargs[field.name] = _convert(hints.get(field.name, Any), raw)
         except (TypeError, ValueError):
             errors[field.name] = ["is invalid"]
+            continue
+        check = field.metadata.get("validate")
+        message = check(kwargs[field.name]) if check is not None else None
+        if message:
+            errors[field.name] = [message]
     if errors:
         return None, errors
     try:
