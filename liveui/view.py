@@ -14,6 +14,7 @@ from .socket import Socket
 log = logging.getLogger("liveui")
 
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
+DEFAULT_LAYOUT = "liveui/layout.html.j2"  # liveui's own: the flash group and a small stylesheet
 
 
 def find_class(ref: Any, base: type, helper: str) -> Any:
@@ -48,10 +49,11 @@ class Renderable:
         return None
 
     @classmethod
-    def resolve_template(cls) -> templates.Template:
+    def resolve_template(cls, nested: bool = False) -> templates.Template:
         """The class's template: the `template` attribute or the colocated `<module>.html.j2`,
-        inside its `layout` when it has one."""
-        cached = cls.__dict__.get("_compiled_template")
+        inside its `layout` when it has one (a nested view is never in the default layout)."""
+        key = "_compiled_nested_template" if nested else "_compiled_template"
+        cached = cls.__dict__.get(key)
         if cached is not None:
             return cached
         source = cls.template
@@ -65,12 +67,14 @@ class Renderable:
         else:
             compiled = templates.from_string(source, cls._anchor(), names)
         layout = getattr(cls, "layout", None)
-        if layout is not None:  # the view's template streams into the layout's `content` block
+        if layout is not None and not (nested and layout == DEFAULT_LAYOUT):
+            # the view's template streams into the layout's `content` block
             wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
             compiled = templates.from_string(wrapper, cls._anchor() + ":layout", {
-                **names, "__lv_layout": templates.colocated(cls.__module__, layout), "__lv_inner": compiled.jinja,
+                **names, "__lv_inner": compiled.jinja,
+                "__lv_layout": layout if layout.startswith("liveui/") else templates.colocated(cls.__module__, layout),
             })
-        cls._compiled_template = compiled  # type: ignore[attr-defined]
+        setattr(cls, key, compiled)
         return compiled
 
     @classmethod
@@ -88,12 +92,12 @@ class Renderable:
             if isinstance(value, type) and issubclass(value, Renderable) and not value.__module__.startswith("liveui.")
         } if module is not None else {}
 
-    def template_for(self, assigns: dict[str, Any], render: Any = None) -> templates.Template:
+    def template_for(self, assigns: dict[str, Any], render: Any = None, nested: bool = False) -> templates.Template:
         """The template of this render: from `render` (`socket.render_with`, else `self.render`)
-        when it returns one, else the class's."""
+        when it returns one, else the class's (`nested`: of a view placed by live_render)."""
         rendered = (render or self.render)(assigns)
         if rendered is None:
-            return type(self).resolve_template()
+            return type(self).resolve_template(nested)
         if isinstance(rendered, templates.Template):
             return rendered
         if isinstance(rendered, str):
@@ -108,7 +112,8 @@ class LiveView(Renderable):
     (see `Renderable`). Callbacks may be plain functions or coroutines."""
 
     container: ClassVar[tuple[str, dict[str, str]]] = ("div", {})
-    layout: ClassVar[str | None] = None  # a template beside the module whose {% block content %} holds the view
+    # a template beside the module whose {% block content %} holds the view; None for none
+    layout: ClassVar[str | None] = DEFAULT_LAYOUT
     log_level: ClassVar[int | None] = logging.DEBUG  # events and messages are logged at this level; None: not
     hibernate_after: ClassVar[float | None] = 15.0  # idle seconds before the view compacts its state
     on_mount: ClassVar[tuple[Any, ...]] = ()  # hooks fn(params, session, socket), after the live session's
