@@ -3,6 +3,7 @@
 // `[data-phx-main]` element unless `window.liveuiManualConnect` is true.
 import {Socket} from "phoenix"
 import {LiveSocket} from "phoenix_live_view"
+import "phoenix_html"  // data-confirm and data-method links (official, unmodified)
 
 function csrfToken() {
   const meta = document.querySelector("meta[name='csrf-token']")
