@@ -256,15 +256,15 @@ def _validate_dataclass(schema: type, values: Mapping[str, Any]) -> tuple[Any, d
         if not field.init:
             continue
         required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        raw = values.get(field.name)
-        if raw is None or raw == "":
-            if _optional(hints.get(field.name)):
+        raw, hint = values.get(field.name), hints.get(field.name, Any)
+        if raw is None or (raw == "" and hint is not str):  # "" is a str, but no number or date
+            if _optional(hint):
                 kwargs[field.name] = None
             elif required:
                 errors[field.name] = ["can't be blank"]
             continue
         try:
-            kwargs[field.name] = _convert(hints.get(field.name, Any), raw)
+            kwargs[field.name] = _convert(hint, raw)
         except (TypeError, ValueError):
             errors[field.name] = ["is invalid"]
             continue

@@ -6,6 +6,9 @@ model, a dataclass and plain params."""
 from __future__ import annotations
 
 import dataclasses
+import re
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, Field
@@ -72,8 +75,10 @@ def test_validation_against_a_schema_maps_errors_to_fields(schema):
 
 
 def test_a_dataclass_field_left_blank_or_not_converting_is_an_error_and_post_init_may_refuse():
-    form = to_form({"title": "", "priority": "high"}, schema=Task)
+    form = to_form({"priority": "high"}, schema=Task)
     assert form["title"].errors == ["can't be blank"] and form["priority"].errors == ["is invalid"]
+    form = to_form({"title": "", "priority": ""}, schema=Task)  # "" is a string, not a number
+    assert form["title"].errors == ["should have at least 3 characters"] and form["priority"].errors == ["can't be blank"]
     form = to_form({"title": "Nothing", "priority": "3"}, schema=Task)
     assert form["priority"].errors == ["doing nothing cannot be urgent"] and form.data is None
 
@@ -187,3 +192,33 @@ async def test_validate_on_change_submit_with_errors_then_without(live, path):
     html = await view.form("#todo").render_submit({"todo": {"title": "Milk", "priority": "2"}})
     assert "<li>Milk (2)</li>" in html and "lv-error" not in html
     assert 'name="todo[title]" value=""' in html and 'name="todo[priority]" value=""' in html  # reset
+
+
+# -- the gallery's todo example -------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+if str(EXAMPLES.parent) not in sys.path:  # `examples` is not an installed package
+    sys.path.insert(0, str(EXAMPLES.parent))
+
+
+def test_the_todo_example_is_at_most_45_lines():
+    lines = sum(len((EXAMPLES / name).read_text().splitlines()) for name in ("todo.py", "todo.html.j2"))
+    assert lines <= 45, f"examples/todo.py and todo.html.j2 together are {lines} lines"
+
+
+async def test_the_todo_example_validates_adds_toggles_and_deletes(live):
+    from examples.todo import Todos
+
+    app = App(secret_key="todo")
+    app.live("/todo", Todos)
+    view, html = await live(app, "/todo")
+    assert "lv-error" not in html and "0 left" in html
+    html = await view.form("form").render_change({"todo": {"title": "ab"}})
+    assert "At least 3 characters." in html
+    html = await view.form("form").render_submit({"todo": {"title": "Milk"}})
+    assert "Added Milk." in html and "1 left" in html and 'name="todo[title]" value=""' in html
+    (row,) = re.findall(r'<tr id="todos-(\d+)">', html)
+    html = await view.element(f"#todos-{row} input[type=checkbox]").render_click()
+    assert "0 left" in html
+    html = await view.element(f"#todos-{row} a", "Delete").render_click()
+    assert f'id="todos-{row}"' not in html
