@@ -201,9 +201,12 @@ if str(EXAMPLES.parent) not in sys.path:  # `examples` is not an installed packa
     sys.path.insert(0, str(EXAMPLES.parent))
 
 
-def test_the_todo_example_is_at_most_45_lines():
-    lines = sum(len((EXAMPLES / name).read_text().splitlines()) for name in ("todo.py", "todo.html.j2"))
+def test_the_todo_example_is_at_most_45_lines_and_the_readme_shows_it():
+    sources = [(EXAMPLES / name).read_text() for name in ("todo.py", "todo.html.j2")]
+    lines = sum(len(source.splitlines()) for source in sources)
     assert lines <= 45, f"examples/todo.py and todo.html.j2 together are {lines} lines"
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert all(source in readme for source in sources), "README.md shows another todo example than examples/"
 
 
 async def test_the_todo_example_validates_adds_toggles_and_deletes(live):
