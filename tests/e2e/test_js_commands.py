@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,7 +17,7 @@ from playwright.sync_api import Page, expect
 import liveui
 from liveui import JS, LiveComponent, LiveView
 
-from .support import ConsoleLog, LiveServer, goto_live, new_context
+from .support import LiveServer, goto_live
 
 GATE: dict[str, asyncio.Event] = {}
 
@@ -129,13 +128,9 @@ def js_server() -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser: Any, js_server: LiveServer, console: ConsoleLog) -> Iterator[Page]:
-    context = new_context(browser, js_server.url)
-    page = context.new_page()
-    console.attach(page)
-    yield page
-    context.close()
-    console.assert_clean()
+def gallery_server(js_server: LiveServer) -> LiveServer:
+    """The conftest's `page` opens pages on this module's app instead of the gallery."""
+    return js_server
 
 
 def sent_events(page: Page) -> list[dict]:
