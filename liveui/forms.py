@@ -96,20 +96,18 @@ class Form:
     def inputs_for(self, field: str) -> list[Form]:
         """The sub-forms of `field`: one for a nested object, one per item for a list (named
         `user[items][0][title]`, as Plug decodes them back into `{"items": {"0": {...}}}`)."""
-        value = self._value(field)
-        param = self.params.get(field)
-        errors = self.errors.get(field)
+        value, errors = self._value(field), self.errors.get(field)
+        errors = errors if isinstance(errors, Mapping) else {}
         name = f"{self.name}[{field}]" if self.name else field
         id = f"{self.id}_{field}" if self.id else field
-        if isinstance(value, list) or (isinstance(param, Mapping) and param and all(k.isdigit() for k in param
-                                                                                    if not k.startswith("_"))):
-            items = value if isinstance(value, list) else [param[k] for k in sorted(param, key=int) if k.isdigit()]
-            return [
-                Form(item, _params_of(param.get(str(i)) if isinstance(param, Mapping) else None),
-                     _at(errors, i), f"{name}[{i}]", f"{id}_{i}")
-                for i, item in enumerate(items)
-            ]
-        return [Form(value, _params_of(param), errors if isinstance(errors, Mapping) else {}, name, id)]
+        items = _indexed(value) if isinstance(value, Mapping) else value if isinstance(value, list) else None
+        if items is None:
+            return [Form(value, value if isinstance(value, Mapping) and field in self.params else {}, errors, name, id)]
+        sent = field in self.params  # the items are params the client sent, not data
+        return [
+            Form(item, item if sent and isinstance(item, Mapping) else {}, errors.get(str(i), {}), f"{name}[{i}]", f"{id}_{i}")
+            for i, item in enumerate(items)
+        ]
 
     def _value(self, field: str) -> Any:
         if field in self.params:
@@ -163,15 +161,12 @@ def _get(source: Any, field: str) -> Any:
     return getattr(source, field, None)
 
 
-def _params_of(param: Any) -> Mapping[str, Any]:
-    return param if isinstance(param, Mapping) else {}
-
-
-def _at(errors: Any, index: int) -> Mapping[str, Any]:
-    if isinstance(errors, Mapping):
-        found = errors.get(str(index), errors.get(index))  # type: ignore[call-overload]
-        return found if isinstance(found, Mapping) else {}
-    return {}
+def _indexed(params: Mapping[str, Any]) -> list[Any] | None:
+    """`{"0": {...}, "1": {...}}` (list items as the client's names decode) in index order, else None."""
+    keys = [k for k in params if not str(k).startswith("_unused_")]
+    if not keys or not all(str(k).isdigit() for k in keys):
+        return None
+    return [params[k] for k in sorted(keys, key=int)]
 
 
 def _snake(name: str) -> str:
