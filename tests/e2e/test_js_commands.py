@@ -261,7 +261,7 @@ def test_focus_focus_first_push_focus_and_pop_focus(page: Page):
     expect(page.locator("#push-focus")).to_be_focused()
 
 
-def test_the_modal_opens_traps_focus_and_closes_on_escape_and_its_button(page: Page):
+def test_the_modal_opens_traps_focus_and_closes_on_escape_its_button_and_a_click_away(page: Page):
     goto_live(page, "/dialogs")
     modal = page.locator("#confirm-container")  # the dialog's box (the modal's root has no size of its own)
     expect(modal).to_be_hidden()
@@ -285,6 +285,11 @@ def test_the_modal_opens_traps_focus_and_closes_on_escape_and_its_button(page: P
     page.click("#confirm-close")
     expect(modal).to_be_hidden()
     expect(page.locator("#cancels")).to_have_text("2")
+    page.click("#open")
+    expect(modal).to_be_visible()
+    page.mouse.click(2, 2)  # outside the dialog's box
+    expect(modal).to_be_hidden()
+    expect(page.locator("#cancels")).to_have_text("3")
 
 
 def test_data_confirm_accepted_and_dismissed(page: Page):
