@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import sys
 from typing import Any, ClassVar
 
@@ -14,7 +15,8 @@ from .socket import Socket
 log = logging.getLogger("liveui")
 
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
-DEFAULT_LAYOUT = "liveui/layout.html.j2"  # liveui's own: the flash group and a small stylesheet
+DEFAULT_LAYOUT = "liveui/layout.html.j2"  # liveui's own: the view, then the flash group
+_EXTENDS = re.compile(r"{%-?\s*extends\b")
 
 
 def find_class(ref: Any, base: type, helper: str) -> Any:
@@ -58,22 +60,22 @@ class Renderable:
             return cached
         source = cls.template
         names = cls._template_names()
-        if source is None:
+        if source is None or (source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source):
             module_file = getattr(sys.modules.get(cls.__module__), "__file__", None) or "view"
             stem = os.path.splitext(os.path.basename(module_file))[0]
-            compiled = templates.load(templates.colocated(cls.__module__, f"{stem}.html.j2"), names)
-        elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
-            compiled = templates.load(templates.colocated(cls.__module__, source), names)
+            anchor = templates.colocated(cls.__module__, source or f"{stem}.html.j2")
+            compiled = templates.load(anchor, names)
+            source = None
         else:
-            compiled = templates.from_string(source, cls._anchor(), names)
+            anchor = cls._anchor()
+            compiled = templates.from_string(source, anchor, names)
         layout = getattr(cls, "layout", None)
-        if layout is not None and not (nested and layout == DEFAULT_LAYOUT):
-            # the view's template streams into the layout's `content` block
-            wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
-            compiled = templates.from_string(wrapper, cls._anchor() + ":layout", {
-                **names, "__lv_inner": compiled.jinja,
-                "__lv_layout": layout if layout.startswith("liveui/") else templates.colocated(cls.__module__, layout),
-            })
+        if layout == DEFAULT_LAYOUT:
+            if not nested:
+                compiled = _in_default_layout(compiled, source, anchor, names)
+        elif layout is not None:
+            compiled = _in_layout(compiled, layout if layout.startswith("liveui/") else
+                                  templates.colocated(cls.__module__, layout), cls._anchor(), names)
         setattr(cls, key, compiled)
         return compiled
 
@@ -105,6 +107,28 @@ class Renderable:
         raise TypeError(
             f"{type(self).__name__}.render must return Jinja2 source, a Template or None, got {type(rendered).__name__}"
         )
+
+
+def _in_layout(compiled: templates.Template, layout: Any, anchor: str, names: dict[str, Any]) -> templates.Template:
+    """The view's template included in the `content` block of `layout` (a template name or path,
+    or a compiled Jinja2 template)."""
+    wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
+    return templates.from_string(wrapper, anchor + ":layout", {**names, "__lv_layout": layout, "__lv_inner": compiled.jinja})
+
+
+def _in_default_layout(compiled: templates.Template, source: str | None, anchor: str,
+                       names: dict[str, Any]) -> templates.Template:
+    """The view's template inside the default layout. Its source goes into the layout's block
+    (on the first line, so errors keep its file and lines): no include on every render. A
+    template that extends another one is included instead."""
+    if source is None:
+        with open(anchor, encoding="utf-8") as f:
+            source = f.read()
+    layout = templates.load(DEFAULT_LAYOUT).jinja
+    if _EXTENDS.search(source):
+        return _in_layout(compiled, layout, anchor, names)
+    return templates.from_string("{% extends __lv_layout %}{% block content %}" + source + "{% endblock %}",
+                                 anchor, {**names, "__lv_layout": layout})
 
 
 class LiveView(Renderable):

@@ -46,6 +46,8 @@ class _Loader(jinja2.BaseLoader):
                 mtime = os.path.getmtime(path)
                 with open(path, encoding="utf-8") as f:
                     source = f.read()
+                if path.startswith(SHIPPED + os.sep):  # liveui's own: no file check on every use
+                    return source, path, lambda: True
                 return source, path, lambda: os.path.isfile(path) and os.path.getmtime(path) == mtime
         raise jinja2.TemplateNotFound(
             f"{template} (looked in {candidates or 'an empty search path'}; "
