@@ -189,6 +189,9 @@ async def test_validate_on_change_submit_with_errors_then_without(live, path):
     html = await view.form("#todo").render_submit({"todo": {"title": "ab", "priority": "9"}})
     assert 'id="todo_title-error"' in html and 'id="todo_priority-error"' in html  # a submit uses every field
     assert 'name="todo[title]" value="ab"' in html and 'name="todo[priority]" value="9"' in html  # values kept
+    html = await view.form("#todo").render_change({"todo": {"title": "abc"}})
+    assert 'id="todo_title-error"' not in html  # fixed
+    assert 'id="todo_priority-error"' in html  # the client counts a submitted form's fields used from then on
     html = await view.form("#todo").render_submit({"todo": {"title": "Milk", "priority": "2"}})
     assert "<li>Milk (2)</li>" in html and "lv-error" not in html
     assert 'name="todo[title]" value=""' in html and 'name="todo[priority]" value=""' in html  # reset
