@@ -171,9 +171,26 @@ class ParamsTodos(TodoForm):
         return form
 
 
+class OrderForm(LiveView):
+    """A form with sub-items: one SKU input per line, each line's errors after its own use."""
+
+    template = """{% use "liveui/components.html.j2" %}<form id="order" phx-change="validate">
+    {{ input(field=form.customer, label="Customer") }}
+    {% for line in form.inputs_for("lines") %}{{ input(field=line.sku, label="SKU") }}{% endfor %}</form>"""
+
+    def mount(self, params, session, socket):
+        socket.assign(form=to_form({"customer": "", "lines": [{"sku": "A"}, {"sku": "B"}]}, as_="order"))
+
+    def handle_event(self, event, params, socket):
+        lines = params["order"].get("lines", {})
+        errors = {"lines": {i: {"sku": "too short"} for i, line in lines.items() if len(line.get("sku", "")) < 2}}
+        socket.assign(form=to_form(params["order"], errors, as_="order"))
+
+
 @pytest.fixture
 def app():
     app = App(secret_key="forms")
+    app.live("/order", OrderForm)
     app.live("/pydantic", PydanticTodos)
     app.live("/dataclass", DataclassTodos)
     app.live("/params", ParamsTodos)
@@ -195,6 +212,15 @@ async def test_validate_on_change_submit_with_errors_then_without(live, path):
     html = await view.form("#todo").render_submit({"todo": {"title": "Milk", "priority": "2"}})
     assert "<li>Milk (2)</li>" in html and "lv-error" not in html
     assert 'name="todo[title]" value=""' in html and 'name="todo[priority]" value=""' in html  # reset
+
+
+async def test_a_form_with_sub_items_shows_each_items_errors_after_its_use(live):
+    view, html = await live("/order")
+    assert 'name="order[lines][0][sku]" value="A"' in html and 'id="order_lines_1_sku"' in html
+    html = await view.form("#order").render_change({"order": {"lines": {"1": {"sku": "C"}}}})
+    assert '<p class="lv-error" id="order_lines_1_sku-error">too short</p>' in html
+    assert "order_lines_0_sku-error" not in html  # line 0 is too short too, but untouched
+    assert 'name="order[lines][1][sku]" value="C"' in html
 
 
 # -- the gallery's todo example -------------------------------------------------------------
