@@ -31,7 +31,7 @@ def test_input_types_with_label_value_and_errors():
     assert ('<input type="hidden" name="p[done]" value="false"><label class="lv-check"><input type="checkbox" id="p_done" '
             'name="p[done]" value="true" checked> Done</label>') in html
     assert '<textarea id="p_bio" name="p[bio]" class="lv-input">&lt;hi&gt;</textarea>' in html
-    assert '<p class="lv-error" id="p_bio-error">too short</p><p class="lv-error" id="p_bio-error">too plain</p>' in html
+    assert '<p class="lv-error" id="p_bio-error">too short</p><p class="lv-error">too plain</p>' in html
     assert '<input type="hidden" id="p_secret" name="p[secret]" value="s">' in html and "lv-field\"><input type=\"hidden\" id" not in html
     assert '<input type="number" id="q" name="q" value="3" class="lv-input" placeholder="n">' in html
 
@@ -74,6 +74,15 @@ def test_modal_markup_runs_commands_from_attributes():
     assert '<div id="m" class="lv-modal" style="display: none" phx-mounted="[[&#34;push_focus&#34;' in html
     assert 'phx-hook="Phoenix.FocusWrap"' in html and 'phx-key="escape"' in html
     assert 'data-cancel="[[&#34;exec&#34;,{&#34;attr&#34;:&#34;phx-remove&#34;}]]"' in html
+
+
+def test_use_brings_in_a_library_whose_components_call_each_other_with_slots(tmp_path):
+    (tmp_path / "lib.html.j2").write_text(
+        "{% component box(item) %}<ul>{% for i in item %}<li>{{ i() }}</li>{% endfor %}</ul>{% endcomponent %}\n"
+        "{% component pair(a, b) %}{% call box() %}{% slot item %}{{ a }}{% endslot %}"
+        "{% slot item %}{{ b }}{% endslot %}{% endcall %}{% endcomponent %}\n<p>not a component: left out</p>")
+    t = from_string('{% use "lib.html.j2" %}{{ pair(a=1, b=x) }}', str(tmp_path / "page.html.j2"))
+    assert t.render({"x": "<2>"}) == "<ul><li>1</li><li>&lt;2&gt;</li></ul>"
 
 
 class StreamTable(LiveView):

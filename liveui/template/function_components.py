@@ -110,7 +110,7 @@ class FunctionComponents(Extension):
         env = self.environment
         path = env.join_path(name.value, parser.filename or parser.name or "")
         source, filename, _ = env.loader.get_source(env, path)
-        tree = env.parse(source, path, filename)
+        tree = Parser(env, source, path, filename).parse()  # its slots are attached with this template's
         return [node for node in tree.body if isinstance(node, nodes.Macro)]
 
     def _component(self, parser: Parser, lineno: int) -> nodes.Macro:
