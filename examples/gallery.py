@@ -14,6 +14,7 @@ from .index import Index
 from .items import ItemList, ItemShow
 from .loading import Loading
 from .songs import Songs
+from .todo import Todos
 from .uploads import Uploads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +31,7 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/", Index)
     app.live("/counter", Counter)
     app.live("/form", SignupForm)
+    app.live("/todo", Todos)
     app.live("/items", ItemList)
     app.live("/items/{id}", ItemShow)
     app.live("/hooks", HookDemo)

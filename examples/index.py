@@ -5,6 +5,7 @@ from liveui import LiveView
 PAGES = [
     ("/counter", "Counter", "phx-click and server state"),
     ("/form", "Form", "phx-change validation with phx-debounce, phx-submit, flash"),
+    ("/todo", "Todos", "to_form, the core components, JS commands and the default layout, in 43 lines"),
     ("/items", "Items", "push_patch, push_navigate, live links"),
     ("/hooks", "Hooks", "push_event to a client hook, hook pushEvent with a reply"),
     ("/dashboard", "Dashboard", "nested live views (live_render), each with its own state"),

@@ -19,8 +19,9 @@ const version = (name) =>
 
 const banner = (what) =>
   `/* liveui ${what}. Contains phoenix ${version("phoenix")} ` +
-  `(MIT, Copyright (c) 2014 Chris McCord) and phoenix_live_view ` +
-  `${version("phoenix_live_view")} (MIT, Copyright (c) 2018 Chris McCord). */`
+  `(MIT, Copyright (c) 2014 Chris McCord), phoenix_live_view ` +
+  `${version("phoenix_live_view")} (MIT, Copyright (c) 2018 Chris McCord) and phoenix_html ` +
+  `${version("phoenix_html")} (MIT, Copyright (c) 2014 Chris McCord). */`
 
 // entry -> [output file, format, banner]; the desktop transport contains no third-party code
 const bundles = {

@@ -7,6 +7,8 @@ re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a py
 from .app import App, serve
 from .async_result import AsyncResult
 from .components import CID, LiveComponent
+from .forms import Form, FormField, Invalid, to_form
+from .js import JS
 from .lifecycle import Cont, Halt
 from .refs import ViewRef
 from .socket import Socket
@@ -16,6 +18,6 @@ from .uploads import UploadConfig, UploadEntry
 from .view import LiveView
 from .writers import TempFileWriter, UploadWriter, WriterFailure
 
-__all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "TempFileWriter",
-           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "WriterFailure", "live_file_input", "live_img_preview",
-           "serve", "upload_errors"]
+__all__ = ["App", "AsyncResult", "CID", "Cont", "Form", "FormField", "Halt", "Invalid", "JS", "LiveComponent", "LiveView",
+           "Socket", "Template", "TempFileWriter", "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "WriterFailure",
+           "live_file_input", "live_img_preview", "serve", "to_form", "upload_errors"]

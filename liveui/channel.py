@@ -71,6 +71,7 @@ class ViewChannel:
         self.socket: Socket | None = None
         self.match: Match | None = None
         self.live_session = ""
+        self.nested = False  # a view placed by live_render (no default layout)
         self.differ = Differ()
         self.components: Components | None = None
         self.work = AsyncWork(self._post)
@@ -417,6 +418,7 @@ class ViewChannel:
                         connect_info=self.connection.info, ref=self.ref)
         socket.work = self.work
         if token.get("parent") is not None:
+            self.nested = True
             return await self._mount_child(token, socket)
         navigating = "redirect" in payload
         url = payload.get("redirect") if navigating else payload.get("url")
@@ -518,7 +520,8 @@ class ViewChannel:
         assert socket is not None and view is not None and components is not None
         changed = socket.take_changes()
         with render_scope.rendering(self.connection.endpoint, socket.id, self.live_session, True):
-            diff = self.differ.render(view.template_for(socket.assigns, socket.render_fn), socket.assigns, changed)
+            diff = self.differ.render(view.template_for(socket.assigns, socket.render_fn, self.nested), socket.assigns,
+                                       changed)
             socket.rendered()
             rendered = await components.render(self.differ.placed) if self.differ.placed or components.waiting() else None
         if rendered:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import sys
 from typing import Any, ClassVar
 
@@ -14,6 +15,8 @@ from .socket import Socket
 log = logging.getLogger("liveui")
 
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html")
+DEFAULT_LAYOUT = "liveui/layout.html.j2"  # liveui's own: the view, then the flash group
+_EXTENDS = re.compile(r"{%-?\s*extends\b")
 
 
 def find_class(ref: Any, base: type, helper: str) -> Any:
@@ -48,29 +51,32 @@ class Renderable:
         return None
 
     @classmethod
-    def resolve_template(cls) -> templates.Template:
+    def resolve_template(cls, nested: bool = False) -> templates.Template:
         """The class's template: the `template` attribute or the colocated `<module>.html.j2`,
-        inside its `layout` when it has one."""
-        cached = cls.__dict__.get("_compiled_template")
+        inside its `layout` when it has one (a nested view is never in the default layout)."""
+        key = "_compiled_nested_template" if nested else "_compiled_template"
+        cached = cls.__dict__.get(key)
         if cached is not None:
             return cached
         source = cls.template
         names = cls._template_names()
-        if source is None:
+        if source is None or (source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source):
             module_file = getattr(sys.modules.get(cls.__module__), "__file__", None) or "view"
             stem = os.path.splitext(os.path.basename(module_file))[0]
-            compiled = templates.load(templates.colocated(cls.__module__, f"{stem}.html.j2"), names)
-        elif source.endswith(_TEMPLATE_SUFFIXES) and "\n" not in source and "{" not in source:
-            compiled = templates.load(templates.colocated(cls.__module__, source), names)
+            anchor = templates.colocated(cls.__module__, source or f"{stem}.html.j2")
+            compiled = templates.load(anchor, names)
+            source = None
         else:
-            compiled = templates.from_string(source, cls._anchor(), names)
+            anchor = cls._anchor()
+            compiled = templates.from_string(source, anchor, names)
         layout = getattr(cls, "layout", None)
-        if layout is not None:  # the view's template streams into the layout's `content` block
-            wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
-            compiled = templates.from_string(wrapper, cls._anchor() + ":layout", {
-                **names, "__lv_layout": templates.colocated(cls.__module__, layout), "__lv_inner": compiled.jinja,
-            })
-        cls._compiled_template = compiled  # type: ignore[attr-defined]
+        if layout == DEFAULT_LAYOUT:
+            if not nested:
+                compiled = _in_default_layout(compiled, source, anchor, names)
+        elif layout is not None:
+            compiled = _in_layout(compiled, layout if layout.startswith("liveui/") else
+                                  templates.colocated(cls.__module__, layout), cls._anchor(), names)
+        setattr(cls, key, compiled)
         return compiled
 
     @classmethod
@@ -88,12 +94,12 @@ class Renderable:
             if isinstance(value, type) and issubclass(value, Renderable) and not value.__module__.startswith("liveui.")
         } if module is not None else {}
 
-    def template_for(self, assigns: dict[str, Any], render: Any = None) -> templates.Template:
+    def template_for(self, assigns: dict[str, Any], render: Any = None, nested: bool = False) -> templates.Template:
         """The template of this render: from `render` (`socket.render_with`, else `self.render`)
-        when it returns one, else the class's."""
+        when it returns one, else the class's (`nested`: of a view placed by live_render)."""
         rendered = (render or self.render)(assigns)
         if rendered is None:
-            return type(self).resolve_template()
+            return type(self).resolve_template(nested)
         if isinstance(rendered, templates.Template):
             return rendered
         if isinstance(rendered, str):
@@ -103,12 +109,35 @@ class Renderable:
         )
 
 
+def _in_layout(compiled: templates.Template, layout: Any, anchor: str, names: dict[str, Any]) -> templates.Template:
+    """The view's template included in the `content` block of `layout` (a template name or path,
+    or a compiled Jinja2 template)."""
+    wrapper = "{% extends __lv_layout %}{% block content %}{% include __lv_inner %}{% endblock %}"
+    return templates.from_string(wrapper, anchor + ":layout", {**names, "__lv_layout": layout, "__lv_inner": compiled.jinja})
+
+
+def _in_default_layout(compiled: templates.Template, source: str | None, anchor: str,
+                       names: dict[str, Any]) -> templates.Template:
+    """The view's template inside the default layout. Its source goes into the layout's block
+    (on the first line, so errors keep its file and lines): no include on every render. A
+    template that extends another one is included instead."""
+    if source is None:
+        with open(anchor, encoding="utf-8") as f:
+            source = f.read()
+    layout = templates.load(DEFAULT_LAYOUT).jinja
+    if _EXTENDS.search(source):
+        return _in_layout(compiled, layout, anchor, names)
+    return templates.from_string("{% extends __lv_layout %}{% block content %}" + source + "{% endblock %}",
+                                 anchor, {**names, "__lv_layout": layout})
+
+
 class LiveView(Renderable):
     """A live view: state in `socket.assigns`, callbacks for the lifecycle, a Jinja2 template
     (see `Renderable`). Callbacks may be plain functions or coroutines."""
 
     container: ClassVar[tuple[str, dict[str, str]]] = ("div", {})
-    layout: ClassVar[str | None] = None  # a template beside the module whose {% block content %} holds the view
+    # a template beside the module whose {% block content %} holds the view; None for none
+    layout: ClassVar[str | None] = DEFAULT_LAYOUT
     log_level: ClassVar[int | None] = logging.DEBUG  # events and messages are logged at this level; None: not
     hibernate_after: ClassVar[float | None] = 15.0  # idle seconds before the view compacts its state
     reconnect_grace: ClassVar[float | None] = None  # seconds it outlives a dropped connection; None: the app's

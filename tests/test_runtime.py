@@ -27,6 +27,7 @@ REFS: dict[str, liveui.ViewRef] = {}
 
 
 class Counter(LiveView):
+    layout = None  # renders its own flash; the join's exact shape is asserted below
     template = (
         '<p id="count">{{ count }}</p><p id="page">{{ page }}</p>'
         '{% if flash.info %}<p class="flash">{{ flash.info }}</p>{% endif %}'

@@ -5,6 +5,7 @@
 // element unless `window.liveuiManualConnect` is true.
 import * as phoenix from "phoenix"
 import * as phoenixLiveView from "phoenix_live_view"
+import "phoenix_html"  // data-confirm and data-method links (official, unmodified)
 
 const {Socket} = phoenix
 const {LiveSocket} = phoenixLiveView

@@ -4,6 +4,7 @@
 // Nothing a view does reloads the notebook page or changes its URL: navigation stays in the cell.
 import {Socket} from "phoenix"
 import {LiveSocket} from "phoenix_live_view"
+import "phoenix_html"  // data-confirm and data-method links (official, unmodified)
 import {commTransport, newId} from "./comm_transport.js"
 import {keepInCell} from "./cell_navigation.js"
 import {staticHTML, watchSnapshots} from "./cell_snapshot.js"

@@ -16,6 +16,7 @@ import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
 from ..attrdict import AttrDict
+from ..js import JS
 from .codegen import StreamCodeGenerator, compile_names
 from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
@@ -23,8 +24,14 @@ from .stream import RENDER_ALL, Tracker, to_html
 __all__ = ["Template", "environment", "from_string", "load"]
 
 
+# Templates shipped with liveui, importable from any template as "liveui/<name>"
+# (`{% from "liveui/components.html.j2" import input %}`).
+SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+
+
 class _Loader(jinja2.BaseLoader):
-    """Loads absolute paths as they are and other names from a search path."""
+    """Loads absolute paths as they are, "liveui/..." from liveui's own templates and other
+    names from a search path."""
 
     def __init__(self) -> None:
         self.search_path: list[str] = []
@@ -33,11 +40,15 @@ class _Loader(jinja2.BaseLoader):
         candidates = [template] if os.path.isabs(template) else [
             os.path.join(root, template) for root in self.search_path
         ]
+        if template.startswith("liveui/"):
+            candidates.append(os.path.join(SHIPPED, template.removeprefix("liveui/")))
         for path in candidates:
             if os.path.isfile(path):
                 mtime = os.path.getmtime(path)
                 with open(path, encoding="utf-8") as f:
                     source = f.read()
+                if path.startswith(SHIPPED + os.sep):  # liveui's own: no file check on every use
+                    return source, path, lambda: True
                 return source, path, lambda: os.path.isfile(path) and os.path.getmtime(path) == mtime
         raise jinja2.TemplateNotFound(
             f"{template} (looked in {candidates or 'an empty search path'}; "
@@ -52,6 +63,7 @@ class LiveEnvironment(jinja2.Environment):
 
     def __init__(self) -> None:
         super().__init__(loader=_Loader(), autoescape=True, auto_reload=True, extensions=[FunctionComponents])
+        self.globals["JS"] = JS
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         tree = super()._parse(source, name, filename)

@@ -88,16 +88,30 @@ def _require(component: str, name: str, value: Any) -> str:
 class FunctionComponents(Extension):
     """The `component` and `slot` tags (see the module docstring)."""
 
-    tags = {"component", "slot"}
+    tags = {"component", "slot", "use"}
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         environment.globals.update({_REQUIRE: _require, _SLOT: Slot, "render_slot": render_slot})
         environment.filters["attrs"] = attrs
 
-    def parse(self, parser: Parser) -> nodes.Node:
+    def parse(self, parser: Parser) -> nodes.Node | list[nodes.Node]:
         tag = next(parser.stream)
+        if tag.value == "use":
+            return self._use(parser, tag.lineno)
         return self._component(parser, tag.lineno) if tag.value == "component" else self._slot(parser, tag.lineno)
+
+    def _use(self, parser: Parser, lineno: int) -> list[nodes.Node]:
+        """`{% use "library.html.j2" %}`: the library's components become this template's own, so
+        they stream as nested nodes (only their changed slots travel, a stream inside one works)."""
+        name = parser.parse_expression()
+        if not isinstance(name, nodes.Const) or not isinstance(name.value, str):
+            parser.fail("{% use %} takes a template name in quotes", lineno)
+        env = self.environment
+        path = env.join_path(name.value, parser.filename or parser.name or "")
+        source, filename, _ = env.loader.get_source(env, path)
+        tree = Parser(env, source, path, filename).parse()  # its slots are attached with this template's
+        return [node for node in tree.body if isinstance(node, nodes.Macro)]
 
     def _component(self, parser: Parser, lineno: int) -> nodes.Macro:
         name = parser.parse_assign_target(name_only=True).name

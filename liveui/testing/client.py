@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from ..serializer import Message, encode_binary_client_push
 from .dom import Document, Node, parse
-from .events import Push, binding, click_value, form_value, key_value, target_cid
+from .events import Push, binding, click_value, form_controls, form_value, key_value, target_cid
 from .rendered import Rendered, extract
 from .uploads import Upload
 from .wire import Page, open_wire
@@ -213,6 +213,7 @@ class View:
         self.children: list[View] = []
         self._holding = False  # a reply is being applied: pushes wait in _held, in order
         self._held: list[tuple[str, Any]] = []
+        self.submitted: set[str] = set()  # forms submitted once: the client counts all their fields used
 
     async def rejoin(self) -> str:
         """Join again, as the client does after a crash or a reconnect: the view mounts afresh."""
@@ -464,6 +465,8 @@ class Element:
         for push in pushes:
             payload = {"type": kind, "event": push.event, "value": value(node, push)}
             html = await self.view.push_event(payload, target_cid(node, document, push=push))
+        if name == "submit":
+            self.view.submitted.add(key)
         return html
 
     async def render_click(self, value: dict[str, Any] | None = None) -> str:
@@ -518,14 +521,20 @@ class Form(Element):
             raise AssertionError(f"form {self.selector!r} has no phx-{name}")
         button = document.one(submitter) if submitter else None
         target = _first_field(changed) if changed else None
+        touched = _field_names(overrides)
+        key = node.get("id") or self.selector
+        if key in self.view.submitted:  # the 1.2 client never marks a submitted form's fields unused again
+            touched |= {control.get("name") for control in form_controls(node)}
         html = ""
         for push in pushes:
             encoded, meta = form_value(node, overrides, target=target, submitter=button,
-                                       touched=_field_names(overrides), kind=name, push=push)
+                                       touched=touched, kind=name, push=push)
             payload: dict[str, Any] = {"type": "form", "event": push.event, "value": encoded, "meta": meta}
             if name == "change":
                 payload["uploads"] = {}
             html = await self.view.push_event(payload, target_cid(node, document, push=push))
+        if name == "submit":
+            self.view.submitted.add(key)
         return html
 
 

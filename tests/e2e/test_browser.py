@@ -108,34 +108,34 @@ def test_form_validates_after_debounce_then_submits(page: Page):
         window.__t0 = performance.now();
         window.__nameErrorAt = null;
         new MutationObserver(() => {
-            if (window.__nameErrorAt === null && document.getElementById("name-error"))
+            if (window.__nameErrorAt === null && document.getElementById("user_name-error"))
                 window.__nameErrorAt = performance.now();
         }).observe(document.body, {childList: true, subtree: true});
     }""")
     page.fill("#user_name", "A")
-    expect(page.locator("#name-error")).to_have_text(NAME_ERROR)
+    expect(page.locator("#user_name-error")).to_have_text(NAME_ERROR)
     waited = page.evaluate("window.__nameErrorAt - window.__t0")
     assert waited >= 190, f"the name error appeared {waited:.0f} ms after typing, before the 200 ms debounce"
-    expect(page.locator("#email-error")).to_have_count(0)  # email not touched yet
+    expect(page.locator("#user_email-error")).to_have_count(0)  # email not touched yet
 
     page.fill("#user_name", "Ada")
-    expect(page.locator("#name-error")).to_have_count(0)
+    expect(page.locator("#user_name-error")).to_have_count(0)
     page.fill("#user_email", "ada@example")
-    expect(page.locator("#email-error")).to_have_text(EMAIL_ERROR)
+    expect(page.locator("#user_email-error")).to_have_text(EMAIL_ERROR)
     page.fill("#user_email", "ada@example.com")
-    expect(page.locator("#email-error")).to_have_count(0)
+    expect(page.locator("#user_email-error")).to_have_count(0)
 
     page.click("#save")
     expect(page.locator("#flash-info")).to_have_text("Welcome, Ada!")
     expect(page.locator("#signed-up")).to_have_text("Signed up: Ada")
-    expect(page.locator(".error")).to_have_count(0)
+    expect(page.locator(".lv-error")).to_have_count(0)
 
 
 def test_form_invalid_submit_shows_both_errors(page: Page):
     goto_live(page, "/form")
     page.click("#save")
-    expect(page.locator("#name-error")).to_have_text(NAME_ERROR)
-    expect(page.locator("#email-error")).to_have_text(EMAIL_ERROR)
+    expect(page.locator("#user_name-error")).to_have_text(NAME_ERROR)
+    expect(page.locator("#user_email-error")).to_have_text(EMAIL_ERROR)
     expect(page.locator("#signed-up")).to_have_count(0)
     expect(page.locator("#flash-info")).to_have_count(0)
 

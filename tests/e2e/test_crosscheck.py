@@ -327,16 +327,16 @@ def test_form(page: Page, client: ClientThread):
     check = Crosscheck(page, client, "/form")
     check.mount()
     check.steps([
-        Step("submit empty", click("#save", has_text("#email-error", "Enter an email address like ada@example.com.")),
+        Step("submit empty", click("#save", has_text("#user_email-error", "Enter an email address like ada@example.com.")),
              lambda v: v.form("#signup").render_submit()),
-        Step("name=Ada", fill("#user_name", "Ada", gone("#name-error")),
+        Step("name=Ada", fill("#user_name", "Ada", gone("#user_name-error")),
              lambda v: v.form("#signup").render_change({"user": {"name": "Ada"}})),
-        Step("email=ada@example.com", fill("#user_email", "ada@example.com", gone("#email-error")),
+        Step("email=ada@example.com", fill("#user_email", "ada@example.com", gone("#user_email-error")),
              lambda v: v.form("#signup").render_change({"user": {"email": "ada@example.com"}})),
         Step("submit", click("#save", both(has_text("#signed-up", "Signed up: Ada"),
                                            has_text("#flash-info", "Welcome, Ada!"))),
              lambda v: v.form("#signup").render_submit()),
-        Step("name=A", fill("#user_name", "A", has_text("#name-error", "Name must have at least 2 characters.")),
+        Step("name=A", fill("#user_name", "A", has_text("#user_name-error", "Name must have at least 2 characters.")),
              lambda v: v.form("#signup").render_change({"user": {"name": "A"}})),
     ])
 

@@ -60,7 +60,7 @@ def test_index_lists_the_pages(dead_page: Page):
     expect(dead_page.locator("h1")).to_have_text("liveui demo gallery")
     links = dead_page.locator("#pages li a")
     expect(links).to_have_text(TITLES)
-    assert [links.nth(i).get_attribute("href") for i in range(5)] == ["/counter", "/form", "/items", "/hooks", "/dashboard"]
+    assert [links.nth(i).get_attribute("href") for i in range(5)] == ["/counter", "/form", "/todo", "/items", "/hooks"]
 
 
 def test_counter_shows_zero(dead_page: Page):
