@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
+from . import debug
 from . import template as templates
 from .router import Router
 from .tokens import Signer
@@ -25,16 +26,20 @@ class App:
     """A liveui application: `app.live("/path", View)`, then `app.listen(port)` or `liveui.serve(app)`.
 
     `secret_key` signs session cookies and view tokens; give every process of one deployment
-    the same key (a random one is made when omitted). `allowed_origins` lists extra origins
-    allowed to open the WebSocket besides the page's own host.
+    the same key (when omitted: `$LIVEUI_SECRET_KEY`, else a random one). `allowed_origins` lists
+    extra origins allowed to open the WebSocket besides the page's own host. `debug` shows errors
+    with their traceback to the browser and logs events at INFO (docs/devloop.md): never in production.
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
-                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400) -> None:
+                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
+                 debug: bool = False) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
-        self.signer = Signer(secret_key or secrets.token_hex(32))
+        self.signer = Signer(secret_key or os.environ.get("LIVEUI_SECRET_KEY") or secrets.token_hex(32))
+        self.debug = debug
+        self.routes: list[tuple[str, Any, dict[str, Any]]] = []
         self.title = title
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
@@ -42,6 +47,13 @@ class App:
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
         self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))
+
+    def route(self, path: str, handler: Any, **kwargs: Any) -> None:
+        """Serve `path` (a Tornado pattern: "/login", r"/api/items/([0-9]+)") over plain HTTP,
+        before the live routes: `handler` is a `liveui.http.RequestHandler` subclass (or any
+        Tornado RequestHandler; `kwargs` go to its `initialize`), or a function
+        `fn(handler, *groups)` returning HTML (str), JSON (dict or list) or None."""
+        self.routes.append((path, handler, kwargs))
 
     def static(self, prefix: str, directory: str) -> None:
         """Serve the files of `directory` under the URL `prefix` (e.g. "/assets")."""
@@ -80,7 +92,8 @@ class App:
         """The root layout (or a view's own) around a view's container (dead render only)."""
         return (layout or self._layout).render({
             "inner_content": inner, "page_title": page_title, "app_title": self.title,
-            "csrf_token": csrf_token, "head": self.head, "static_url": self.static_url,
+            "csrf_token": csrf_token, "head": self.head + debug.HEAD if self.debug else self.head,
+            "static_url": self.static_url,
         })
 
     def render_not_found(self, url: str) -> str:

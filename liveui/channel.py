@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
+import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from . import lifecycle, nested, uploads
+from . import debug, lifecycle, nested, uploads
 from . import scope as render_scope
 from .async_work import AsyncWork, assign_outcome
 from .components import Components
@@ -35,6 +38,12 @@ log = logging.getLogger("liveui")
 LIVEVIEW_VERSION = "1.2.12"
 _MAX_PATCHES = 10
 _MAX_AWAITING = 16
+_LIVE: weakref.WeakSet[ViewChannel] = weakref.WeakSet()
+
+
+def connected_views() -> list[ViewChannel]:
+    """The views connected to this process (for the development server's reloads)."""
+    return list(_LIVE)
 
 
 class _Stop(Exception):
@@ -72,6 +81,8 @@ class ViewChannel:
         self._active = 0.0  # when the mailbox last ran empty
         self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
+        self.debug = bool(getattr(connection.endpoint, "debug", False))
+        _LIVE.add(self)
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -84,6 +95,16 @@ class ViewChannel:
     def stop(self, reason: Any) -> None:
         """End the view after what is already queued (the connection closed, a duplicate join)."""
         self._post(("stop", reason))
+
+    def refresh(self) -> None:
+        """Render again with the templates as they are now (a template file was edited); the
+        state survives."""
+        self._post(("refresh", None))
+
+    def reload_page(self) -> None:
+        """Make the page reload itself (a static asset changed); a main view only."""
+        if self.match is not None:
+            self._post(("reload", None))
 
     def _post(self, item: tuple[str, Any]) -> None:
         if self.done.done():
@@ -186,7 +207,9 @@ class ViewChannel:
                 await self._end("join crashed")
                 return
             log.exception("view %s crashed on %s", self.topic, item)
-            # Phoenix sends phx_error with ref = join_ref (PROTOCOL.md §1.5)
+            if self.debug:  # the developer sees it in the page before the client rejoins
+                self.push("diff", {"e": [[debug.CRASH_EVENT, debug.crash_notice(type(self.view).__name__, exc)]]})
+            # Phoenix sends phx_error with ref = join_ref (docs/protocol.md, "Errors")
             self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
                                          {"reason": "channel_crash"}))
             await self._end(exc)
@@ -223,10 +246,14 @@ class ViewChannel:
             log.exception("terminate of %s raised", self.topic)
 
     def _log(self, callback: str, *what: Any) -> None:
-        """Log a callback at the view class's `log_level` (None: not at all)."""
-        level = type(self.view).log_level  # type: ignore[union-attr]
+        """Log a callback at the view class's `log_level` (None: not at all; at least INFO in debug mode)."""
+        level = self._log_level()
         if level is not None and log.isEnabledFor(level):
             log.log(level, "%s %s %s %s", type(self.view).__name__, self.topic, callback, " ".join(map(repr, what)))
+
+    def _log_level(self) -> int | None:
+        level = type(self.view).log_level  # type: ignore[union-attr]
+        return max(level, logging.INFO) if self.debug and level is not None else level
 
     # -- sending ------------------------------------------------------------------------
 
@@ -255,6 +282,12 @@ class ViewChannel:
             await self._after(None)
         elif kind == "async":
             await self._async_outcome(*item)
+        elif kind == "refresh":
+            await self._after(None)  # a re-resolved template is a new shape: the client gets it whole
+        elif kind == "reload":
+            self.push("redirect", {"to": _local_part(self.match.uri)})  # type: ignore[union-attr]
+            self.close()
+            raise _Stop("reload")
         elif kind == "upload":
             socket, entry, error = item
             config = socket.assigns.get("uploads", {}).get(entry.upload_config)
@@ -442,9 +475,10 @@ class ViewChannel:
             diff["e"] = events
         return diff
 
-    async def _after(self, request: Message | None, reply: Any = None, response: dict[str, Any] | None = None) -> None:
+    async def _after(self, request: Message | None, reply: Any = None,
+                     response: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Send what a callback produced: navigation, then the diff (in the reply to `request`,
-        with `response`'s keys)."""
+        with `response`'s keys); returns the diff sent."""
         socket = self.socket
         assert socket is not None and self.view is not None
         if socket.navigation is not None:
@@ -470,6 +504,7 @@ class ViewChannel:
             self.reply(request, "ok", {**(response or {}), "diff": diff} if diff else response or {})
         elif diff:
             self.push("diff", diff)
+        return diff
 
     # -- client pushes ------------------------------------------------------------------
 
@@ -499,13 +534,18 @@ class ViewChannel:
             self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
             return
         self._log("handle_event", name, params, payload.get("cid"))
+        started = time.perf_counter()
         if "cid" in payload:
             result = await self._component_event(message, name, params)
         else:
             result = await lifecycle.dispatch(self.view, "handle_event", self.socket, name, params)  # type: ignore[arg-type]
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
-        await self._after(message, result)
+        sent = await self._after(message, result)
+        level = self._log_level()
+        if level is not None and log.isEnabledFor(level):
+            log.log(level, "%s %s replied to %r: %d bytes in %.1f ms", type(self.view).__name__, self.topic, name,
+                    debug.size(sent), (time.perf_counter() - started) * 1000)
 
     async def _component_event(self, message: Message, name: str, params: Any) -> Any:
         """An event for a component: its handle_event, or nothing if it is gone (an empty reply)."""
@@ -653,6 +693,12 @@ _NAV_KEY = {"navigate": "live_redirect", "redirect": "redirect", "patch": "live_
 def _cids(payload: dict[str, Any]) -> list[Any]:
     cids = payload.get("cids")
     return cids if isinstance(cids, list) else []
+
+
+def _local_part(uri: str) -> str:
+    """The path and query of an absolute URL (what a redirect to the same page needs)."""
+    parts = urlsplit(uri)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _navigation_payload(navigation: Navigation) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from .app import App
+from .http import FunctionHandler, RequestHandler
 from .page import render_page
 from .session import ensure_session
 from .tokens import InvalidToken, csrf_token
@@ -16,11 +17,8 @@ from .transports.websocket import LiveSocketHandler
 FLASH_COOKIE = "__phoenix_flash__"
 
 
-class PageHandler(tornado.web.RequestHandler):
-    """GET of a live route: the full page, a redirect, or 404."""
-
-    def initialize(self, app: App) -> None:
-        self.app = app
+class PageHandler(RequestHandler):
+    """GET of a live route: the full page, a redirect, or 404 (an error: see RequestHandler.write_error)."""
 
     async def get(self) -> None:
         app = self.app
@@ -55,8 +53,20 @@ def make_application(app: App) -> tornado.web.Application:
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
     ]
     handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
+    handlers += [_route(app, path, handler, kwargs) for path, handler, kwargs in app.routes]
     handlers.append((r"/.*", PageHandler, {"app": app}))
     return tornado.web.Application(handlers, websocket_ping_interval=None)
+
+
+def _route(app: App, path: str, handler: Any, kwargs: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    """A Tornado handler spec for `app.route(path, handler, **kwargs)`."""
+    if isinstance(handler, type) and issubclass(handler, RequestHandler):
+        return path, handler, {"app": app, **kwargs}
+    if isinstance(handler, type) and issubclass(handler, tornado.web.RequestHandler):
+        return path, handler, kwargs
+    if callable(handler):
+        return path, FunctionHandler, {"app": app, "fn": handler}
+    raise TypeError(f"app.route({path!r}, ...) takes a RequestHandler subclass or a function, got {handler!r}")
 
 
 def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:

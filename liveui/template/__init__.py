@@ -153,6 +153,13 @@ def from_string(source: str, anchor: str | None = None, names: Mapping[str, Any]
     return template
 
 
+def forget_compiled() -> None:
+    """Drop compiled templates (inline ones and the environment's cache): the next load reads and
+    compiles the files again (the development server calls it when a template was edited)."""
+    _inline.clear()
+    _environment.cache.clear()  # type: ignore[union-attr]
+
+
 def colocated(module_name: str, filename: str) -> str:
     """The absolute path of `filename` next to the module that defines a view."""
     module = sys.modules.get(module_name)
