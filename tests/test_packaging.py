@@ -1,0 +1,43 @@
+"""What `pip install liveui[...]` brings: the `test` extra holds only what testing one's own views
+needs (resolved by pip, transitive dependencies included), and the wheel ships the demo gallery."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = {"jupyterlab", "notebook", "jupyter-server", "pyinstaller", "playwright", "ipykernel", "pyqt6"}
+
+
+def resolve(tmp_path: Path, requirement: str) -> set[str]:
+    """The distributions pip would install into an empty environment for `requirement`."""
+    report = tmp_path / "report.json"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--dry-run",
+                    "--ignore-installed", "--report", str(report), requirement],
+                   cwd=REPO, check=True, capture_output=True, timeout=300)
+    return {item["metadata"]["name"].lower().replace("_", "-") for item in json.loads(report.read_text())["install"]}
+
+
+def test_the_test_extra_pulls_no_jupyter_and_no_packagers(tmp_path):
+    names = resolve(tmp_path, ".[test]")
+    assert {"pytest", "pytest-asyncio", "beautifulsoup4", "liveui"} <= names
+    assert not names & HEAVY, names & HEAVY
+
+
+def test_the_wheel_ships_the_demo_gallery(tmp_path):
+    source = tmp_path / "source"  # a copy: a build/ folder left in the checkout cannot leak into the wheel
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".*", "build", "node_modules", "*.egg-info", "__pycache__", "tests", "bench", "notebooks", "desktop"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps", ".",
+                    "-w", str(tmp_path)], cwd=source, check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("liveui-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for shipped in ("liveui_examples/gallery.py", "liveui_examples/counter.html.j2", "liveui_examples/assets/gallery.css",
+                    "liveui/static/liveui.js", "liveui/templates/root.html.j2"):
+        assert shipped in names
+    assert not any(name.startswith(("examples/", "tests/")) for name in names)
