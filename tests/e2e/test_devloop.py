@@ -1,0 +1,111 @@
+"""`liveui run --reload` with a real page in Chromium: a template edit re-renders the open page in
+place (state kept), a module edit restarts the server and the page comes back with the new code by
+itself, and a crash shows the developer a notice in the page (debug mode is on under --reload)."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .support import ConsoleLog, new_context, wait_connected
+
+APP = '''
+from liveui import App, LiveView
+
+VERSION = "{version}"
+
+
+class Home(LiveView):
+    template = "home.html.j2"
+
+    def mount(self, params, session, socket):
+        socket.assign(count=0, version=VERSION)
+
+    def handle_event(self, event, params, socket):
+        if event == "boom":
+            raise ValueError("boom!")
+        socket.assign(count=socket.assigns.count + 1)
+
+
+app = App(title="dev")
+app.live("/", Home)
+'''
+TEMPLATE = '''<p id="v">{{{{ version }}}} {label} <span id="count">{{{{ count }}}}</span></p>
+<button id="inc" phx-click="inc">+</button> <button id="boom" phx-click="boom">boom</button>'''
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "devapp.py").write_text(APP.format(version="one"))
+    (folder / "home.html.j2").write_text(TEMPLATE.format(label="first"))
+    env = {k: v for k, v in os.environ.items() if k != "LIVEUI_SECRET_KEY"}
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "liveui", "run", "devapp:app", "--reload", "--port", "0"],
+                                   cwd=folder, env=env, stdout=subprocess.PIPE, stderr=log)
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 20)
+        line = process.stdout.readline().decode() if ready else ""  # type: ignore[union-attr]
+        assert "liveui serving on http://" in line, (tmp_path / "server.log").read_text()
+        yield folder, line.split()[3]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(10)
+        process.stdout.close()  # type: ignore[union-attr]
+
+
+def open_page(browser: Any, base: str, console: ConsoleLog) -> Any:
+    page = new_context(browser, base).new_page()
+    console.attach(page)
+    page.goto("/")
+    wait_connected(page)
+    return page
+
+
+def test_edits_come_back_to_the_open_page_by_themselves(browser: Any, dev_server: tuple[Path, str]) -> None:
+    folder, base = dev_server
+    console = ConsoleLog()
+    page = open_page(browser, base, console)
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+
+    (folder / "home.html.j2").write_text(TEMPLATE.format(label="second"))
+    expect(page.locator("#v")).to_contain_text("one second", timeout=10_000)
+    expect(page.locator("#count")).to_have_text("1")  # re-rendered in place: the state survived
+
+    (folder / "devapp.py").write_text(APP.format(version="two"))
+    expect(page.locator("#v")).to_contain_text("two second", timeout=15_000)  # new process, new mount
+    wait_connected(page)
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+    # the restart cut the socket: the client logs the lost connection; nothing else may go wrong
+    console.allow(r"WebSocket|ERR_CONNECTION|net::|socket|closed")
+    console.assert_clean()
+    page.context.close()
+
+
+def test_a_crash_shows_a_notice_in_the_page(browser: Any, dev_server: tuple[Path, str]) -> None:
+    _, base = dev_server
+    console = ConsoleLog()
+    page = open_page(browser, base, console)
+    page.click("#inc")
+    page.click("#boom")
+    notice = page.locator("#liveui-crash")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Home crashed")
+    expect(notice).to_contain_text("ValueError: boom!")
+    assert any("ValueError: boom!" in line for line in console.problems)  # the server's message on the console
+    expect(page.locator("#count")).to_have_text("0")  # mounted again, as the notice says
+    notice.click()
+    expect(notice).to_have_count(0)
+    page.context.close()
