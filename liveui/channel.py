@@ -209,7 +209,7 @@ class ViewChannel:
             log.exception("view %s crashed on %s", self.topic, item)
             if self.debug:  # the developer sees it in the page before the client rejoins
                 self.push("diff", {"e": [[debug.CRASH_EVENT, debug.crash_notice(type(self.view).__name__, exc)]]})
-            # Phoenix sends phx_error with ref = join_ref (docs/protocol.md, "Errors")
+            # Phoenix sends phx_error with ref = join_ref (docs/protocol.md §1.5)
             self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
                                          {"reason": "channel_crash"}))
             await self._end(exc)

@@ -7,7 +7,7 @@ component placed or sent an update runs `update` (after `mount` when new) and re
 own diff engine into the diff's `"c"` map, sharing statics with a component of the same template
 the client already holds. Events with a `cid` go to the component. The client says when
 components left its DOM (`cids_will_destroy`, then `cids_destroyed`) and only then is their
-state freed (PROTOCOL.md §4.6, §5.5).
+state freed (docs/protocol.md §4.6, §5.5).
 """
 
 from __future__ import annotations

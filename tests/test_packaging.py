@@ -4,6 +4,7 @@ needs (resolved by pip, transitive dependencies included), and the wheel ships t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -41,3 +42,21 @@ def test_the_wheel_ships_the_demo_gallery(tmp_path):
                     "liveui/static/liveui.js", "liveui/templates/root.html.j2"):
         assert shipped in names
     assert not any(name.startswith(("examples/", "tests/")) for name in names)
+
+
+def test_the_repository_stands_alone():
+    """Code and docs point at docs/protocol.md, never at notes outside the repository."""
+    skip = {".git", ".venv", "node_modules", "build", "__pycache__", ".pytest_cache"}
+    offenders = []
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in skip and not d.endswith(".egg-info")]
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix not in (".py", ".md", ".js", ".mjs", ".toml", ".j2", ".ipynb", ".txt", ".cfg") \
+                    or path.parent.name == "static":
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if "PROTOCOL" + ".md" in text or "../" + "shared" in text:
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
+    assert (REPO / "docs" / "protocol.md").is_file()
