@@ -282,8 +282,10 @@ class ViewChannel:
             await self._after(None)
         elif kind == "async":
             await self._async_outcome(*item)
-        elif kind == "refresh":
-            await self._after(None)  # a re-resolved template is a new shape: the client gets it whole
+        elif kind == "refresh":  # the whole tree again (components included), the state kept
+            self.differ.reset()
+            self.components.resend()  # type: ignore[union-attr]
+            await self._after(None)
         elif kind == "reload":
             self.push("redirect", {"to": _local_part(self.match.uri)})  # type: ignore[union-attr]
             self.close()

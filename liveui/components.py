@@ -305,6 +305,14 @@ class Components:
                 view.put_flash(kind, message)
             socket.assigns["flash"] = {}
 
+    def resend(self) -> None:
+        """The client gets the view's whole tree again (its templates were edited): each component
+        renders in full when next placed, sharing no statics with what the client held before."""
+        for mounted in self._by_cid.values():
+            mounted.differ.reset()
+            mounted.rendered = False
+        self._templates = {}
+
     def compact(self) -> None:
         """The view hibernates: so do its components' diff engines."""
         for mounted in self._by_cid.values():

@@ -188,6 +188,47 @@ async def test_an_anonymous_join_of_the_protected_page_is_refused():
     assert reply == {"status": "error", "response": {"redirect": {"to": "/login"}}}
 
 
+# -- template edits in a running process --------------------------------------------------------
+
+
+async def test_a_template_edit_resends_the_view_and_its_components_with_their_state(tmp_path):
+    from liveui import LiveComponent, reload
+
+    (tmp_path / "item.html.j2").write_text('<li id="{{ id }}">{{ label }} {{ clicks }}</li>')
+    (tmp_path / "page.html.j2").write_text('<ul>{{ live_component(Item, id="a", label="A") }}</ul><p>{{ n }}</p>')
+
+    class Item(LiveComponent):
+        template = str(tmp_path / "item.html.j2")
+
+        def mount(self, socket):
+            socket.assign(clicks=0)
+
+        def handle_event(self, event, params, socket):
+            socket.assign(clicks=socket.assigns.clicks + 1)
+
+    class Page(LiveView):
+        template = str(tmp_path / "page.html.j2")
+
+        def mount(self, params, session, socket):
+            socket.assign(n=0)
+
+        def handle_event(self, event, params, socket):
+            socket.assign(n=socket.assigns.n + 1)
+
+    Page._template_names = classmethod(lambda cls: {"Item": Item})  # the classes live in this function
+    app = liveui.App(secret_key="devloop")
+    app.live("/", Page)
+    async with WireClient.memory(app, "/") as client:
+        await client.join()
+        await client.event("inc")
+        await client.event("click", cid=1)
+        (tmp_path / "item.html.j2").write_text('<li id="{{ id }}">edited {{ label }} {{ clicks }}</li>')
+        reload.changed([str(tmp_path / "item.html.j2")], app)
+        diff = (await client.expect("diff"))[4]
+    assert diff["s"] == ["<ul>", "</ul><p>", "</p>"] and diff["1"] == "1"  # the view's state kept
+    assert diff["c"] == {"1": {"0": "a", "1": "A", "2": "1", "s": ['<li id="', '">edited ', " ", "</li>"], "r": 1}}
+
+
 # -- liveui run --reload -----------------------------------------------------------------------
 
 APP = '''
