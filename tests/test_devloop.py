@@ -332,3 +332,15 @@ async def test_a_module_edit_restarts_the_server_with_the_new_code(dev_server):
     await dev_server.page_until("two v1 0")
     async with WireClient.websocket(dev_server.base, "/") as client:  # the new process serves joins
         assert (await client.join())["status"] == "ok"
+
+
+async def test_a_module_that_fails_to_import_is_retried_on_the_next_edit(dev_server):
+    log = dev_server.folder.parent / "server.log"
+    (dev_server.folder / "devapp.py").write_text("def broken(:\n")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while "SyntaxError" not in log.read_text():  # the new child failed; the supervisor goes on
+        assert loop.time() < deadline, log.read_text()
+        await asyncio.sleep(0.05)
+    (dev_server.folder / "devapp.py").write_text(APP.format(version="three"))
+    await dev_server.page_until("three v1 0")
