@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,11 +31,18 @@ class App:
     the same key (when omitted: `$LIVEUI_SECRET_KEY`, else a random one). `allowed_origins` lists
     extra origins allowed to open the WebSocket besides the page's own host. `debug` shows errors
     with their traceback to the browser and logs events at INFO (docs/devloop.md): never in production.
+
+    The root layout (docs/layouts.md): `static_dir` is served under /static; `stylesheets` and
+    `scripts` (URLs of served files) are linked from every page with their version, tracked for
+    changes, and the stylesheets also reach notebook cells; `title_suffix` follows every page title;
+    `head` is extra markup for the page's <head>.
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
                  head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
-                 debug: bool = False) -> None:
+                 debug: bool = False,
+                 static_dir: str | None = None, stylesheets: Iterable[str] = (), scripts: Iterable[str] = (),
+                 title_suffix: str = "") -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
@@ -45,6 +54,11 @@ class App:
         self.allowed_origins = set(allowed_origins)
         self.token_max_age = token_max_age
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
+        if static_dir is not None:
+            self.static("/static", static_dir)
+        self.stylesheets = list(stylesheets)
+        self.scripts = list(scripts)
+        self.title_suffix = title_suffix
         self._versions: dict[str, tuple[float, str]] = {}
         self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))
 
@@ -75,24 +89,45 @@ class App:
                 return True
         return False
 
-    def _static_version(self, path: str) -> str | None:
+    def static_file(self, path: str) -> str | None:
+        """The file a static URL path serves (None when it serves none)."""
         for prefix, directory in self.static_dirs:
             if path.startswith(prefix + "/"):
                 file = os.path.realpath(os.path.join(directory, path[len(prefix) + 1:]))
-                if file.startswith(directory + os.sep) and os.path.isfile(file):
-                    mtime = os.path.getmtime(file)
-                    known = self._versions.get(file)
-                    if known is None or known[0] != mtime:
-                        with open(file, "rb") as f:
-                            known = self._versions[file] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
-                    return known[1]
+                if file.startswith(os.path.realpath(directory) + os.sep) and os.path.isfile(file):
+                    return file
         return None
+
+    def _static_version(self, path: str) -> str | None:
+        file = self.static_file(path)
+        if file is None:
+            return None
+        mtime = os.path.getmtime(file)
+        known = self._versions.get(file)
+        if known is None or known[0] != mtime:
+            with open(file, "rb") as f:
+                known = self._versions[file] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
+        return known[1]
+
+    def head_markup(self) -> Markup:
+        """What the root layout puts in <head> besides its own tags: the stylesheets and scripts
+        (versioned, `phx-track-static`), `head`, and in debug mode the crash notice script."""
+        tags = [f'<link rel="stylesheet" phx-track-static href="{escape(self.static_url(url))}">' for url in self.stylesheets]
+        tags += [f'<script defer phx-track-static src="{escape(self.static_url(url))}"></script>' for url in self.scripts]
+        return Markup("\n".join(tags)) + self.head + (debug.HEAD if self.debug else "")
+
+    def cell_styles(self) -> str:
+        """The app's CSS for a notebook cell, which cannot load the app's files: the stylesheets'
+        contents and the <style> blocks of `head`, inline and scoped to the cell's output."""
+        sources = [Path(file).read_text(encoding="utf-8") for file in map(self.static_file, self.stylesheets) if file]
+        sources += re.findall(r"<style\b[^>]*>(.*?)</style>", str(self.head), re.S | re.I)
+        return "".join(f"<style>.liveui-cell {{\n{source}\n}}</style>" for source in sources)
 
     def render_layout(self, inner: Markup, page_title: Any, csrf_token: str, layout: Any = None) -> str:
         """The root layout (or a view's own) around a view's container (dead render only)."""
         return (layout or self._layout).render({
             "inner_content": inner, "page_title": page_title, "app_title": self.title,
-            "csrf_token": csrf_token, "head": self.head + debug.HEAD if self.debug else self.head,
+            "csrf_token": csrf_token, "head": self.head_markup(), "title_suffix": self.title_suffix,
             "static_url": self.static_url,
         })
 

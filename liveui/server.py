@@ -47,12 +47,32 @@ class PageHandler(RequestHandler):
         return flash if isinstance(flash, dict) else {}
 
 
+class StaticFiles(tornado.web.StaticFileHandler):
+    """A static folder: a URL carrying the file's current version (`?vsn=`, see App.static_url)
+    is cached for good; any other is revalidated on every use, so an edited file shows at once."""
+
+    def initialize(self, path: str, app: App) -> None:  # type: ignore[override]
+        super().initialize(path)
+        self.app = app
+
+    def _current(self) -> bool:
+        sent = self.get_query_argument("vsn", None)
+        return sent is not None and sent == self.app._static_version(self.request.path)
+
+    def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
+        return self.CACHE_MAX_AGE if self._current() else 0
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "public, max-age=%d, immutable" % self.CACHE_MAX_AGE if self._current()
+                        else "no-cache")
+
+
 def make_application(app: App) -> tornado.web.Application:
     """The Tornado application serving `app`."""
     handlers: list[Any] = [
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
     ]
-    handlers += [(prefix + r"/(.*)", tornado.web.StaticFileHandler, {"path": path}) for prefix, path in app.static_dirs]
+    handlers += [(prefix + r"/(.*)", StaticFiles, {"path": path, "app": app}) for prefix, path in app.static_dirs]
     handlers += [_route(app, path, handler, kwargs) for path, handler, kwargs in app.routes]
     handlers.append((r"/.*", PageHandler, {"app": app}))
     return tornado.web.Application(handlers, websocket_ping_interval=None)
