@@ -62,9 +62,12 @@ def main(argv: list[str] | None = None) -> None:
             os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
         elif os.geteuid() == 0 and not os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):
             print("liveui: as root, QtWebEngine needs --no-sandbox (or QTWEBENGINE_DISABLE_SANDBOX=1)", file=sys.stderr)
-        from .desktop import launch
+        from .desktop import launch, no_display
 
-        launch(load_target(parser, args.target), args.path, title=args.title, width=args.width, height=args.height,
+        target = load_target(parser, args.target)
+        if no_display() is not None:
+            parser.exit(1, f"liveui: {no_display()}\n")
+        launch(target, args.path, title=args.title, width=args.width, height=args.height,
                debug=args.debug, gui=args.gui)
 
 
