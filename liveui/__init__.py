@@ -7,6 +7,7 @@ re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a py
 from .app import App, serve
 from .async_result import AsyncResult
 from .components import CID, LiveComponent
+from .images import image
 from .lifecycle import Cont, Halt
 from .refs import ViewRef
 from .socket import Socket
@@ -17,5 +18,5 @@ from .view import LiveView
 from .writers import TempFileWriter, UploadWriter
 
 __all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "TempFileWriter",
-           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "live_file_input", "live_img_preview", "serve",
+           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "image", "live_file_input", "live_img_preview", "serve",
            "upload_errors"]

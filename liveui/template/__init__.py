@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2.debug import rewrite_traceback_stack
 
+from ..images import image
 from .codegen import StreamCodeGenerator, compile_names
 from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
@@ -67,6 +68,7 @@ class LiveEnvironment(jinja2.Environment):
 
 
 _environment = LiveEnvironment()
+_environment.filters["image"] = image  # {{ chart|image(alt="...") }}: see liveui/images.py
 
 
 def environment() -> LiveEnvironment:
