@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import liveui  # noqa: E402
 from liveui import LiveView  # noqa: E402
 from liveui.testing import Redirected, live  # noqa: E402
+from devloop_app import write_app, write_module, write_template  # noqa: E402
 from wire import MEMORY_BASE, WireClient, serve  # noqa: E402,F401
 
 BROKEN = """<h1>Broken</h1>
@@ -231,26 +231,8 @@ async def test_a_template_edit_resends_the_view_and_its_components_with_their_st
 
 # -- liveui run --reload -----------------------------------------------------------------------
 
-APP = '''
-from liveui import App, LiveView
-
-VERSION = "{version}"
-
-
-class Home(LiveView):
-    template = "home.html.j2"
-
-    def mount(self, params, session, socket):
-        socket.assign(count=0, version=VERSION)
-
-    def handle_event(self, event, params, socket):
-        socket.assign(count=socket.assigns.count + 1)
-
-
-app = App(title="dev")
-app.static("/assets", "assets")
-app.live("/", Home)
-'''
+def shows(version: str, label: str, count: int) -> str:
+    return f'<p id="v">{version} {label} <span id="count">{count}</span></p>'
 
 
 class DevServer:
@@ -297,24 +279,21 @@ class DevServer:
 @pytest.fixture
 async def dev_server(tmp_path: Path) -> Any:
     folder = tmp_path / "app"
-    (folder / "assets").mkdir(parents=True)
-    (folder / "devapp.py").write_text(APP.format(version="one"))
-    (folder / "home.html.j2").write_text('<p id="v">{{ version }} v1 {{ count }}</p>')
-    (folder / "assets" / "site.css").write_text("p { color: red }")
+    write_app(folder)
     server = await DevServer(folder).start()
     yield server
     await server.stop()
 
 
 async def test_a_template_edit_reaches_the_next_dead_render_and_connected_views_keep_state(dev_server):
-    await dev_server.page_until("one v1 0")
+    await dev_server.page_until(shows("one", "first", 0))
     async with WireClient.websocket(dev_server.base, "/") as client:
         assert (await client.join())["status"] == "ok"
         await client.event("inc")
-        (dev_server.folder / "home.html.j2").write_text('<p id="v">{{ version }} v2 {{ count }}</p>')
-        await dev_server.page_until("one v2 0")
+        write_template(dev_server.folder, "second")
+        await dev_server.page_until(shows("one", "second", 0))
         diff = (await client.expect("diff", timeout=10))[4]
-        assert diff["s"] == ['<p id="v">', " v2 ", "</p>"] and diff["1"] == "1"  # the count survived
+        assert diff["s"][1] == ' second <span id="count">' and diff["1"] == "1"  # the count survived
 
 
 async def test_a_static_edit_reloads_open_pages(dev_server):
@@ -327,9 +306,9 @@ async def test_a_static_edit_reloads_open_pages(dev_server):
 async def test_a_module_edit_restarts_the_server_with_the_new_code(dev_server):
     async with WireClient.websocket(dev_server.base, "/") as client:
         await client.join()
-        (dev_server.folder / "devapp.py").write_text(APP.format(version="two"))
+        write_module(dev_server.folder, "two")
         await client.wait_closed(timeout=10)  # the page's socket drops: the client reconnects
-    await dev_server.page_until("two v1 0")
+    await dev_server.page_until(shows("two", "first", 0))
     async with WireClient.websocket(dev_server.base, "/") as client:  # the new process serves joins
         assert (await client.join())["status"] == "ok"
 
@@ -342,5 +321,5 @@ async def test_a_module_that_fails_to_import_is_retried_on_the_next_edit(dev_ser
     while "SyntaxError" not in log.read_text():  # the new child failed; the supervisor goes on
         assert loop.time() < deadline, log.read_text()
         await asyncio.sleep(0.05)
-    (dev_server.folder / "devapp.py").write_text(APP.format(version="three"))
-    await dev_server.page_until("three v1 0")
+    write_module(dev_server.folder, "three")
+    await dev_server.page_until(shows("three", "first", 0))

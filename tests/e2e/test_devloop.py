@@ -16,39 +16,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.devloop_app import write_app, write_module, write_template
+
 from .support import ConsoleLog, new_context, wait_connected
-
-APP = '''
-from liveui import App, LiveView
-
-VERSION = "{version}"
-
-
-class Home(LiveView):
-    template = "home.html.j2"
-
-    def mount(self, params, session, socket):
-        socket.assign(count=0, version=VERSION)
-
-    def handle_event(self, event, params, socket):
-        if event == "boom":
-            raise ValueError("boom!")
-        socket.assign(count=socket.assigns.count + 1)
-
-
-app = App(title="dev")
-app.live("/", Home)
-'''
-TEMPLATE = '''<p id="v">{{{{ version }}}} {label} <span id="count">{{{{ count }}}}</span></p>
-<button id="inc" phx-click="inc">+</button> <button id="boom" phx-click="boom">boom</button>'''
-
 
 @pytest.fixture
 def dev_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     folder = tmp_path / "app"
-    folder.mkdir()
-    (folder / "devapp.py").write_text(APP.format(version="one"))
-    (folder / "home.html.j2").write_text(TEMPLATE.format(label="first"))
+    write_app(folder)
     env = {k: v for k, v in os.environ.items() if k != "LIVEUI_SECRET_KEY"}
     with open(tmp_path / "server.log", "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "liveui", "run", "devapp:app", "--reload", "--port", "0"],
@@ -79,11 +54,11 @@ def test_edits_come_back_to_the_open_page_by_themselves(browser: Any, dev_server
     page.click("#inc")
     expect(page.locator("#count")).to_have_text("1")
 
-    (folder / "home.html.j2").write_text(TEMPLATE.format(label="second"))
+    write_template(folder, "second")
     expect(page.locator("#v")).to_contain_text("one second", timeout=10_000)
     expect(page.locator("#count")).to_have_text("1")  # re-rendered in place: the state survived
 
-    (folder / "devapp.py").write_text(APP.format(version="two"))
+    write_module(folder, "two")
     expect(page.locator("#v")).to_contain_text("two second", timeout=15_000)  # new process, new mount
     wait_connected(page)
     page.click("#inc")
