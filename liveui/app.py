@@ -60,7 +60,8 @@ class App:
         self.scripts = list(scripts)
         self.title_suffix = title_suffix
         self._versions: dict[str, tuple[float, str]] = {}
-        self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))
+        self._layout_path = root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2")
+        self._layout = templates.load(self._layout_path)
 
     def route(self, path: str, handler: Any, **kwargs: Any) -> None:
         """Serve `path` (a Tornado pattern: "/login", r"/api/items/([0-9]+)") over plain HTTP,
@@ -124,8 +125,10 @@ class App:
         return "".join(f"<style>.liveui-cell {{\n{source}\n}}</style>" for source in sources)
 
     def render_layout(self, inner: Markup, page_title: Any, csrf_token: str, layout: Any = None) -> str:
-        """The root layout (or a view's own) around a view's container (dead render only)."""
-        return (layout or self._layout).render({
+        """The root layout (or a view's own) around a view's container (dead render only); in
+        debug mode the root layout file is read again when it was edited."""
+        root = templates.load(self._layout_path) if self.debug else self._layout
+        return (layout or root).render({
             "inner_content": inner, "page_title": page_title, "app_title": self.title,
             "csrf_token": csrf_token, "head": self.head_markup(), "title_suffix": self.title_suffix,
             "static_url": self.static_url,

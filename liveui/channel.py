@@ -98,8 +98,9 @@ class ViewChannel:
 
     def refresh(self) -> None:
         """Render again with the templates as they are now (a template file was edited); the
-        state survives."""
-        self._post(("refresh", None))
+        state survives. (A view still joining renders with them anyway.)"""
+        if self.view is not None:
+            self._post(("refresh", None))
 
     def reload_page(self) -> None:
         """Make the page reload itself (a static asset changed); a main view only."""

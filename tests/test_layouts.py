@@ -66,3 +66,15 @@ def test_notebook_cells_get_the_app_styles_inline_and_scoped(tmp_path):
     assert "<style>.liveui-cell {\nh1 { margin: 0 }\n}</style>" in html
     assert output.static_html.endswith("</style>")
     output.close()
+
+
+async def test_in_debug_mode_an_edited_root_layout_shows_on_the_next_page(tmp_path, serve):
+    layout = tmp_path / "root.html.j2"
+    layout.write_text("<html><body>one {{ inner_content }}</body></html>")
+    app = liveui.App(secret_key="layouts", root_layout=str(layout), debug=True)
+    app.live("/", Shop)
+    base = await serve(app)
+    assert "one <div" in (await AsyncHTTPClient().fetch(base + "/")).body.decode()
+    layout.write_text("<html><body>two {{ inner_content }}</body></html>")
+    os.utime(layout, ns=(layout.stat().st_atime_ns, layout.stat().st_mtime_ns + 1_000_000))  # a later mtime
+    assert "two <div" in (await AsyncHTTPClient().fetch(base + "/")).body.decode()
