@@ -42,6 +42,17 @@ def test_the_wheel_ships_the_demo_gallery(tmp_path):
                     "liveui/static/liveui.js", "liveui/templates/root.html.j2"):
         assert shipped in names
     assert not any(name.startswith(("examples/", "tests/")) for name in names)
+    # the gallery as installed from the wheel (not the checkout) renders its pages
+    installed = tmp_path / "installed"
+    zipfile.ZipFile(wheel).extractall(installed)
+    check = ("import asyncio, liveui, liveui_examples.gallery as gallery\n"
+             "from liveui.page import render_container\n"
+             f"assert liveui.__file__.startswith({str(installed)!r}) and gallery.__file__.startswith({str(installed)!r})\n"
+             "page = asyncio.run(render_container(gallery.make_app('k'), 'http://demo/counter', {}, {}))\n"
+             "print(page.status, 'id=\"count\"' in page.html)\n")
+    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(installed)})
+    assert done.stdout.split() == ["200", "True"], done.stderr
 
 
 def test_the_repository_stands_alone():
