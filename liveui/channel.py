@@ -252,6 +252,13 @@ class ViewChannel:
         if level is not None and log.isEnabledFor(level):
             log.log(level, "%s %s %s %s", type(self.view).__name__, self.topic, callback, " ".join(map(repr, what)))
 
+    def _log_reply(self, what: str, diff: dict[str, Any] | None, started: float) -> None:
+        """Log what answering a push sent and how long the server took (debug mode: at INFO)."""
+        level = self._log_level()
+        if level is not None and log.isEnabledFor(level):
+            log.log(level, "%s %s replied to %s: %d bytes in %.1f ms", type(self.view).__name__, self.topic, what,
+                    debug.size(diff), (time.perf_counter() - started) * 1000)
+
     def _log_level(self) -> int | None:
         level = type(self.view).log_level  # type: ignore[union-attr]
         return max(level, logging.INFO) if self.debug and level is not None else level
@@ -326,6 +333,7 @@ class ViewChannel:
             await handler(self, item)
 
     async def _join(self, message: Message) -> None:
+        started = time.perf_counter()
         try:
             view, socket, match, patch = await self._mount(message)
         except JoinError as refused:
@@ -346,6 +354,8 @@ class ViewChannel:
             tag, attrs = type(view).container
             response["container"] = [tag, attrs]
         self.reply(message, "ok", response)
+        self._log("mounted", match.uri if match is not None else "(nested)")
+        self._log_reply("the join", response["rendered"], started)
 
     async def _mount(self, message: Message) -> tuple[LiveView, Socket, Match | None, Navigation | None]:
         endpoint = self.connection.endpoint
@@ -544,11 +554,7 @@ class ViewChannel:
             result = await lifecycle.dispatch(self.view, "handle_event", self.socket, name, params)  # type: ignore[arg-type]
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
-        sent = await self._after(message, result)
-        level = self._log_level()
-        if level is not None and log.isEnabledFor(level):
-            log.log(level, "%s %s replied to %r: %d bytes in %.1f ms", type(self.view).__name__, self.topic, name,
-                    debug.size(sent), (time.perf_counter() - started) * 1000)
+        self._log_reply(repr(name), await self._after(message, result), started)
 
     async def _component_event(self, message: Message, name: str, params: Any) -> Any:
         """An event for a component: its handle_event, or nothing if it is gone (an empty reply)."""
@@ -663,8 +669,10 @@ class ViewChannel:
             self.reply(message, "ok", {"link_redirect": True})
             return
         self.match = target
+        started = time.perf_counter()
+        self._log("handle_params", target.params, target.uri)
         await lifecycle.dispatch(self.view, "handle_params", self.socket, target.params, target.uri)  # type: ignore[arg-type]
-        await self._after(message)
+        self._log_reply("the patch", await self._after(message), started)
 
     async def _leave(self, message: Message) -> None:
         self.close()

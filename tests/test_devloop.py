@@ -115,6 +115,8 @@ async def test_debug_mode_logs_events_params_and_replies_at_info(caplog):
     messages = [record.getMessage() for record in caplog.records if record.levelno == logging.INFO]
     assert any("handle_event 'inc' {'value': '7'}" in message for message in messages), messages
     assert any("replied to 'inc':" in message and " bytes in " in message for message in messages), messages
+    assert any("Crashy lv:" in message and "mounted 'http://liveui.test/crashy'" in message for message in messages)
+    assert any("replied to the join:" in message for message in messages), messages
 
 
 async def test_production_mode_keeps_events_at_debug(caplog):
