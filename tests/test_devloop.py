@@ -325,3 +325,23 @@ async def test_a_module_that_fails_to_import_is_retried_on_the_next_edit(dev_ser
         await asyncio.sleep(0.05)
     write_module(dev_server.folder, "three")
     await dev_server.page_until(shows("three", "first", 0))
+
+
+@pytest.mark.parametrize("debug", [True, False])
+async def test_a_failing_http_route_gets_the_same_error_pages(serve, debug):
+    def items(handler, item_id):
+        if item_id == "0":
+            raise LookupError("no item 0")
+        return {"id": int(item_id)}
+
+    app = liveui.App(secret_key="devloop", debug=debug)
+    app.route(r"/api/items/([0-9]+)", items)
+    base = await serve(app)
+    assert (await fetch(base + "/api/items/7")).body == b'{"id": 7}'
+    failed = await fetch(base + "/api/items/0")
+    body = failed.body.decode()
+    assert failed.code == 500
+    if debug:
+        assert "LookupError" in body and "no item 0" in body and 'id="liveui-error-traceback"' in body
+    else:
+        assert "Internal Server Error" in body and "LookupError" not in body and "no item" not in body
