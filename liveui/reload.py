@@ -33,7 +33,7 @@ from . import template as templates
 from .channel import connected_views
 from .view import Renderable
 
-LISTEN_FD = "LIVEUI_LISTEN_FD"
+LISTEN_FDS = "LIVEUI_LISTEN_FDS"
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html", ".heex")
 
 
@@ -44,10 +44,10 @@ def supervise(target: str, host: str, port: int, watch: Iterable[str], debug: bo
 
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # we say what changed ourselves
 
-    listening = bind_sockets(port, host)[0]
-    bound = listening.getsockname()[1]
+    listening = bind_sockets(port, host)  # one per address family of `host` ("localhost": two)
+    bound = listening[0].getsockname()[1]
     folders = [os.path.abspath(folder) for folder in watch]
-    env = {**os.environ, LISTEN_FD: str(listening.fileno())}
+    env = {**os.environ, LISTEN_FDS: ",".join(str(sock.fileno()) for sock in listening)}
     env.setdefault("LIVEUI_SECRET_KEY", secrets.token_hex(32))  # sessions and pages survive a restart
     command = [sys.executable, "-m", "liveui", "run", target, "--host", host, "--port", str(bound)]
     command += ["--debug"] if debug else []
@@ -67,15 +67,16 @@ def supervise(target: str, host: str, port: int, watch: Iterable[str], debug: bo
         pass
     finally:
         _stop(child)
-        listening.close()
+        for sock in listening:
+            sock.close()
 
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _start(command: list[str], env: dict[str, str], listening: socket.socket) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env, stdin=subprocess.PIPE, pass_fds=[listening.fileno()])
+def _start(command: list[str], env: dict[str, str], listening: list[socket.socket]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env, stdin=subprocess.PIPE, pass_fds=[sock.fileno() for sock in listening])
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
@@ -106,14 +107,12 @@ def _names(paths: list[str]) -> str:
 # -- in the child ------------------------------------------------------------------------------
 
 
-def listening_socket() -> socket.socket | None:
-    """The socket the supervisor bound, when this process is its child."""
-    fd = os.environ.get(LISTEN_FD)
-    if fd is None:
-        return None
-    sock = socket.socket(fileno=int(fd))
-    sock.setblocking(False)
-    return sock
+def listening_sockets() -> list[socket.socket]:
+    """The sockets the supervisor bound, when this process is its child (else none)."""
+    sockets = [socket.socket(fileno=int(fd)) for fd in os.environ.get(LISTEN_FDS, "").split(",") if fd]
+    for sock in sockets:
+        sock.setblocking(False)
+    return sockets
 
 
 def follow_supervisor(app: Any, stop: asyncio.Event) -> None:
@@ -168,14 +167,14 @@ def serve_app(app: Any, host: str, port: int) -> None:
     from .app import serve
     from .server import make_application
 
-    inherited = listening_socket()
-    if inherited is None:
+    inherited = listening_sockets()
+    if not inherited:
         serve(app, port, host)
         return
 
     async def main() -> None:
         stop = asyncio.Event()
-        HTTPServer(make_application(app)).add_sockets([inherited])
+        HTTPServer(make_application(app)).add_sockets(inherited)
         follow_supervisor(app, stop)
         await stop.wait()
 
