@@ -1,6 +1,7 @@
 """`liveui run --reload` with a real page in Chromium: a template edit re-renders the open page in
 place (state kept), a module edit restarts the server and the page comes back with the new code by
-itself, and a crash shows the developer a notice in the page (debug mode is on under --reload)."""
+itself, a static edit reloads the page, and a crash shows the developer a notice in the page (debug
+mode is on under --reload)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ def test_edits_come_back_to_the_open_page_by_themselves(browser: Any, dev_server
     expect(page.locator("#count")).to_have_text("1")
     # the restart cut the socket: the client logs the lost connection; nothing else may go wrong
     console.allow(r"WebSocket|ERR_CONNECTION|net::|socket|closed")
+    console.assert_clean()
+    page.context.close()
+
+
+def test_a_static_edit_reloads_the_open_page(browser: Any, dev_server: tuple[Path, str]) -> None:
+    folder, base = dev_server
+    console = ConsoleLog()
+    page = open_page(browser, base, console)
+    page.evaluate("window.beforeTheEdit = true")
+    (folder / "assets" / "site.css").write_text("p { color: blue }")
+    page.wait_for_function("window.beforeTheEdit === undefined", timeout=10_000)  # a new document
+    wait_connected(page)
     console.assert_clean()
     page.context.close()
 
