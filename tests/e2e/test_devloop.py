@@ -40,18 +40,21 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         process.stdout.close()  # type: ignore[union-attr]
 
 
-def open_page(browser: Any, base: str, console: ConsoleLog) -> Any:
+@pytest.fixture
+def dev_page(browser: Any, dev_server: tuple[Path, str]) -> Iterator[tuple[Path, Any, ConsoleLog]]:
+    """The app's folder, a connected page on it, and what the page logs."""
+    folder, base = dev_server
+    console = ConsoleLog()
     page = new_context(browser, base).new_page()
     console.attach(page)
     page.goto("/")
     wait_connected(page)
-    return page
+    yield folder, page, console
+    page.context.close()
 
 
-def test_edits_come_back_to_the_open_page_by_themselves(browser: Any, dev_server: tuple[Path, str]) -> None:
-    folder, base = dev_server
-    console = ConsoleLog()
-    page = open_page(browser, base, console)
+def test_edits_come_back_to_the_open_page_by_themselves(dev_page: tuple[Path, Any, ConsoleLog]) -> None:
+    folder, page, console = dev_page
     page.click("#inc")
     expect(page.locator("#count")).to_have_text("1")
 
@@ -67,25 +70,19 @@ def test_edits_come_back_to_the_open_page_by_themselves(browser: Any, dev_server
     # the restart cut the socket: the client logs the lost connection; nothing else may go wrong
     console.allow(r"WebSocket|ERR_CONNECTION|net::|socket|closed")
     console.assert_clean()
-    page.context.close()
 
 
-def test_a_static_edit_reloads_the_open_page(browser: Any, dev_server: tuple[Path, str]) -> None:
-    folder, base = dev_server
-    console = ConsoleLog()
-    page = open_page(browser, base, console)
+def test_a_static_edit_reloads_the_open_page(dev_page: tuple[Path, Any, ConsoleLog]) -> None:
+    folder, page, console = dev_page
     page.evaluate("window.beforeTheEdit = true")
     (folder / "assets" / "site.css").write_text("p { color: blue }")
     page.wait_for_function("window.beforeTheEdit === undefined", timeout=10_000)  # a new document
     wait_connected(page)
     console.assert_clean()
-    page.context.close()
 
 
-def test_a_crash_shows_a_notice_in_the_page(browser: Any, dev_server: tuple[Path, str]) -> None:
-    _, base = dev_server
-    console = ConsoleLog()
-    page = open_page(browser, base, console)
+def test_a_crash_shows_a_notice_in_the_page(dev_page: tuple[Path, Any, ConsoleLog]) -> None:
+    _, page, console = dev_page
     page.click("#inc")
     page.click("#boom")
     notice = page.locator("#liveui-crash")
@@ -96,4 +93,3 @@ def test_a_crash_shows_a_notice_in_the_page(browser: Any, dev_server: tuple[Path
     expect(page.locator("#count")).to_have_text("0")  # mounted again, as the notice says
     notice.click()
     expect(notice).to_have_count(0)
-    page.context.close()
