@@ -163,19 +163,22 @@ def _under(path: str, directory: str) -> bool:
 
 
 def serve_app(app: Any, host: str, port: int) -> None:
-    """Run `app` until interrupted: on the supervisor's socket when this process is its child."""
-    from .app import serve
+    """Run `app` until interrupted, on the supervisor's sockets when this process is its child
+    (then until the supervisor goes), else on `host:port` (0: a free port, printed)."""
+    from tornado.netutil import bind_sockets
+
     from .server import make_application
 
     inherited = listening_sockets()
-    if not inherited:
-        serve(app, port, host)
-        return
 
     async def main() -> None:
         stop = asyncio.Event()
-        HTTPServer(make_application(app)).add_sockets(inherited)
-        follow_supervisor(app, stop)
+        sockets = inherited or bind_sockets(port, host)
+        HTTPServer(make_application(app)).add_sockets(sockets)
+        if inherited:
+            follow_supervisor(app, stop)
+        else:
+            print(f"liveui serving on http://{host}:{sockets[0].getsockname()[1]}", flush=True)
         await stop.wait()
 
     try:

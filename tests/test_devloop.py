@@ -345,3 +345,17 @@ async def test_a_failing_http_route_gets_the_same_error_pages(serve, debug):
         assert "LookupError" in body and "no item 0" in body and 'id="liveui-error-traceback"' in body
     else:
         assert "Internal Server Error" in body and "LookupError" not in body and "no item" not in body
+
+
+async def test_run_without_reload_serves_on_the_port_it_prints(tmp_path):
+    write_app(tmp_path)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "liveui", "run", "devapp:app", "--port", "0", cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()  # type: ignore[union-attr]
+        assert line.startswith("liveui serving on http://127.0.0.1:") and not line.rstrip().endswith(":0"), line
+        assert shows("one", "first", 0) in (await fetch(line.split()[3] + "/")).body.decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 10)
