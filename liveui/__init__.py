@@ -9,6 +9,7 @@ from .async_result import AsyncResult
 from .components import CID, LiveComponent
 from .forms import Form, FormField, Invalid, to_form
 from .js import JS
+from .images import image
 from .lifecycle import Cont, Halt
 from .refs import ViewRef
 from .socket import Socket
@@ -20,4 +21,4 @@ from .writers import TempFileWriter, UploadWriter, WriterFailure
 
 __all__ = ["App", "AsyncResult", "CID", "Cont", "Form", "FormField", "Halt", "Invalid", "JS", "LiveComponent", "LiveView",
            "Socket", "Template", "TempFileWriter", "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "WriterFailure",
-           "live_file_input", "live_img_preview", "serve", "to_form", "upload_errors"]
+           "image", "live_file_input", "live_img_preview", "serve", "to_form", "upload_errors"]

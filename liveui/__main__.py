@@ -1,4 +1,5 @@
-"""Command line: `python -m liveui demo [--port N] [--host H]` serves the demo gallery;
+"""Command line: `python -m liveui run module:app [--reload]` serves an app;
+`python -m liveui demo [--port N] [--host H]` serves the demo gallery;
 `python -m liveui desktop module:View` (or `module:app`) opens it in a native window."""
 
 from __future__ import annotations
@@ -10,12 +11,20 @@ import os
 import sys
 from typing import Any
 
-from .app import serve
+from .app import App, serve
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="liveui")
     commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve an app (module:app or module:make_app, from the current directory)")
+    run.add_argument("target", help="module:app or module:make_app")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--reload", action="store_true",
+                     help="development: restart on Python edits, re-render on template edits (implies --debug)")
+    run.add_argument("--reload-dir", action="append", default=[], help="a folder to watch (default: the current one)")
+    run.add_argument("--debug", action="store_true", help="error pages with tracebacks, events logged at INFO")
     demo = commands.add_parser("demo", help="serve the demo gallery")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--host", default="127.0.0.1")
@@ -31,22 +40,34 @@ def main(argv: list[str] | None = None) -> None:
                          help="run QtWebEngine without its sandbox (required as root)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "demo":
-        repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        sys.path.insert(0, repo)
-        try:
-            from examples.gallery import make_app
-        except ImportError as missing:
-            parser.exit(1, f"the demo gallery lives in the source checkout (examples/): {missing}\n")
+    if args.command == "run":
+        if args.reload:
+            from .reload import supervise
+
+            supervise(args.target, args.host, args.port, args.reload_dir or ["."])
+            return
+        from .reload import serve_app
+
+        app = load_target(parser, args.target)
+        if not isinstance(app, App):
+            parser.exit(1, f"{args.target} is a {type(app).__name__}, not a liveui.App\n")
+        app.debug = app.debug or args.debug
+        serve_app(app, args.host, args.port)
+    elif args.command == "demo":
+        from liveui_examples.gallery import make_app  # examples/, installed with liveui
+
         serve(make_app(), port=args.port, address=args.host)
     elif args.command == "desktop":
         if args.no_sandbox:
             os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
         elif os.geteuid() == 0 and not os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):
             print("liveui: as root, QtWebEngine needs --no-sandbox (or QTWEBENGINE_DISABLE_SANDBOX=1)", file=sys.stderr)
-        from .desktop import launch
+        from .desktop import launch, no_display
 
-        launch(load_target(parser, args.target), args.path, title=args.title, width=args.width, height=args.height,
+        target = load_target(parser, args.target)
+        if no_display() is not None:
+            parser.exit(1, f"liveui: {no_display()}\n")
+        launch(target, args.path, title=args.title, width=args.width, height=args.height,
                debug=args.debug, gui=args.gui)
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
-from . import origin
+from . import debug, origin
 from . import template as templates
 from .reconnect import DEFAULT_GRACE, RunningViews
 from .router import Router
@@ -27,8 +29,15 @@ class App:
     """A liveui application: `app.live("/path", View)`, then `app.listen(port)` or `liveui.serve(app)`.
 
     `secret_key` signs session cookies and view tokens; give every process of one deployment
-    the same key (a random one is made when omitted). `allowed_origins` lists extra origins
-    allowed to open the WebSocket besides the page's own host.
+    the same key (when omitted: `$LIVEUI_SECRET_KEY`, else a random one). `allowed_origins` lists
+    extra origins allowed to open the WebSocket besides the page's own host. `debug` shows errors
+    with their traceback to the browser and logs events at INFO (docs/devloop.md): never in production.
+
+    The root layout (docs/layouts.md): `static_dir` is served under /static; `stylesheets` and
+    `scripts` (URLs of served files) are linked from every page with their version, tracked for
+    changes, and the stylesheets also reach notebook cells; `title_suffix` follows every page title;
+    `head` is extra markup for the page's <head>.
+
     `hosts`: the Host names served (`"*.example.com"`, `"*"`); default: loopback names only
     when the request arrived on a loopback address (docs/security.md, DNS rebinding).
     `header_timeout`: seconds a client may take to send a request's headers (or stay idle
@@ -44,11 +53,15 @@ class App:
                  head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
                  hosts: Iterable[str] | None = None, header_timeout: float = 5.0, idle_timeout: float = 60.0,
                  outgoing_buffer: int = 8 * 1024 * 1024,
-                 reconnect_grace: float = DEFAULT_GRACE) -> None:
+                 reconnect_grace: float = DEFAULT_GRACE, debug: bool = False,
+                 static_dir: str | None = None, stylesheets: Iterable[str] = (), scripts: Iterable[str] = (),
+                 title_suffix: str = "") -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
-        self.signer = Signer(secret_key or secrets.token_hex(32))
+        self.signer = Signer(secret_key or os.environ.get("LIVEUI_SECRET_KEY") or secrets.token_hex(32))
+        self.debug = debug
+        self.routes: list[tuple[str, Any, dict[str, Any]]] = []
         self.title = title
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
@@ -60,8 +73,21 @@ class App:
         self.reconnect_grace = reconnect_grace
         self.running_views = RunningViews()
         self.static_dirs: list[tuple[str, str]] = [(STATIC_PREFIX, STATIC_DIR)]
+        if static_dir is not None:
+            self.static("/static", static_dir)
+        self.stylesheets = list(stylesheets)
+        self.scripts = list(scripts)
+        self.title_suffix = title_suffix
         self._versions: dict[str, tuple[float, str]] = {}
-        self._layout = templates.load(root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2"))
+        self._layout_path = root_layout or os.path.join(os.path.dirname(__file__), "templates", "root.html.j2")
+        self._layout = templates.load(self._layout_path)
+
+    def route(self, path: str, handler: Any, **kwargs: Any) -> None:
+        """Serve `path` (a Tornado pattern: "/login", r"/api/items/([0-9]+)") over plain HTTP,
+        before the live routes: `handler` is a `liveui.http.RequestHandler` subclass (or any
+        Tornado RequestHandler; `kwargs` go to its `initialize`), or a function
+        `fn(handler, *groups)` returning HTML (str), JSON (dict or list) or None."""
+        self.routes.append((path, handler, kwargs))
 
     def static(self, prefix: str, directory: str) -> None:
         """Serve the files of `directory` under the URL `prefix` (e.g. "/assets")."""
@@ -83,24 +109,48 @@ class App:
                 return True
         return False
 
-    def _static_version(self, path: str) -> str | None:
+    def static_file(self, path: str) -> str | None:
+        """The file a static URL path serves (None when it serves none)."""
         for prefix, directory in self.static_dirs:
             if path.startswith(prefix + "/"):
                 file = os.path.realpath(os.path.join(directory, path[len(prefix) + 1:]))
-                if file.startswith(directory + os.sep) and os.path.isfile(file):
-                    mtime = os.path.getmtime(file)
-                    known = self._versions.get(file)
-                    if known is None or known[0] != mtime:
-                        with open(file, "rb") as f:
-                            known = self._versions[file] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
-                    return known[1]
+                if file.startswith(os.path.realpath(directory) + os.sep) and os.path.isfile(file):
+                    return file
         return None
 
+    def _static_version(self, path: str) -> str | None:
+        file = self.static_file(path)
+        if file is None:
+            return None
+        mtime = os.path.getmtime(file)
+        known = self._versions.get(file)
+        if known is None or known[0] != mtime:
+            with open(file, "rb") as f:
+                known = self._versions[file] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
+        return known[1]
+
+    def head_markup(self) -> Markup:
+        """What the root layout puts in <head> besides its own tags: the stylesheets and scripts
+        (versioned, `phx-track-static`), `head`, and in debug mode the crash notice script."""
+        tags = [f'<link rel="stylesheet" phx-track-static href="{escape(self.static_url(url))}">' for url in self.stylesheets]
+        tags += [f'<script defer phx-track-static src="{escape(self.static_url(url))}"></script>' for url in self.scripts]
+        return Markup("\n".join(tags)) + self.head + (debug.HEAD if self.debug else "")
+
+    def cell_styles(self) -> str:
+        """The app's CSS for a notebook cell, which cannot load the app's files: the stylesheets'
+        contents and the <style> blocks of `head`, inline and scoped to the cell's output."""
+        sources = [Path(file).read_text(encoding="utf-8") for file in map(self.static_file, self.stylesheets) if file]
+        sources += re.findall(r"<style\b[^>]*>(.*?)</style>", str(self.head), re.S | re.I)
+        return "".join(f"<style>.liveui-cell {{\n{source}\n}}</style>" for source in sources)
+
     def render_layout(self, inner: Markup, page_title: Any, csrf_token: str, layout: Any = None) -> str:
-        """The root layout (or a view's own) around a view's container (dead render only)."""
-        return (layout or self._layout).render({
+        """The root layout (or a view's own) around a view's container (dead render only); in
+        debug mode the root layout file is read again when it was edited."""
+        root = templates.load(self._layout_path) if self.debug else self._layout
+        return (layout or root).render({
             "inner_content": inner, "page_title": page_title, "app_title": self.title,
-            "csrf_token": csrf_token, "head": self.head, "static_url": self.static_url,
+            "csrf_token": csrf_token, "head": self.head_markup(), "title_suffix": self.title_suffix,
+            "static_url": self.static_url,
         })
 
     def render_not_found(self, url: str) -> str:

@@ -14,11 +14,14 @@ import asyncio
 import contextvars
 import inspect
 import logging
+import time
 import types
+import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from . import lifecycle, nested, uploads
+from . import debug, lifecycle, nested, uploads
 from .reconnect import grace_of
 from . import scope as render_scope
 from .async_work import AsyncWork, assign_outcome
@@ -41,6 +44,12 @@ LIVEVIEW_VERSION = "1.2.12"
 _MAX_PATCHES = 10
 _MAX_AWAITING = 16
 _MAX_HELD_EVENTS = 100  # push_events kept for the client while the view is parked (the newest)
+_LIVE: weakref.WeakSet[ViewChannel] = weakref.WeakSet()
+
+
+def connected_views() -> list[ViewChannel]:
+    """The views connected to this process (for the development server's reloads)."""
+    return list(_LIVE)
 
 
 class _Stop(Exception):
@@ -81,6 +90,8 @@ class ViewChannel:
         self._expiry: asyncio.TimerHandle | None = None  # armed while parked: the end of the grace period
         self._held_events: deque[Any] = deque(maxlen=_MAX_HELD_EVENTS)  # pushed while parked
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
+        self.debug = bool(getattr(connection.endpoint, "debug", False))
+        _LIVE.add(self)
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -112,6 +123,17 @@ class ViewChannel:
         self.join_ref = join.join_ref  # the client's next pushes carry it
         self._post(("rejoin", (connection, join, params)))
         return True
+
+    def refresh(self) -> None:
+        """Render again with the templates as they are now (a template file was edited); the
+        state survives. (A view still joining renders with them anyway.)"""
+        if self.view is not None:
+            self._post(("refresh", None))
+
+    def reload_page(self) -> None:
+        """Make the page reload itself (a static asset changed); a main view only."""
+        if self.match is not None:
+            self._post(("reload", None))
 
     def _post(self, item: tuple[str, Any]) -> None:
         if self.done.done():
@@ -211,7 +233,9 @@ class ViewChannel:
                 await self._end("join crashed")
                 return
             log.exception("view %s crashed on %s", self.topic, item)
-            # Phoenix sends phx_error with ref = join_ref (PROTOCOL.md §1.5)
+            if self.debug:  # the developer sees it in the page before the client rejoins
+                self.push("diff", {"e": [[debug.CRASH_EVENT, debug.crash_notice(type(self.view).__name__, exc)]]})
+            # Phoenix sends phx_error with ref = join_ref (docs/protocol.md §1.5)
             self.connection.send(Message(self.join_ref, self.join_ref, self.topic, "phx_error",
                                          {"reason": "channel_crash"}))
             await self._end(exc)
@@ -253,10 +277,21 @@ class ViewChannel:
             log.exception("terminate of %s raised", self.topic)
 
     def _log(self, callback: str, *what: Any) -> None:
-        """Log a callback at the view class's `log_level` (None: not at all)."""
-        level = type(self.view).log_level  # type: ignore[union-attr]
+        """Log a callback at the view class's `log_level` (None: not at all; at least INFO in debug mode)."""
+        level = self._log_level()
         if level is not None and log.isEnabledFor(level):
             log.log(level, "%s %s %s %s", type(self.view).__name__, self.topic, callback, " ".join(map(repr, what)))
+
+    def _log_reply(self, what: str, diff: dict[str, Any] | None, started: float) -> None:
+        """Log what answering a push sent and how long the server took (debug mode: at INFO)."""
+        level = self._log_level()
+        if level is not None and log.isEnabledFor(level):
+            log.log(level, "%s %s replied to %s: %d bytes in %.1f ms", type(self.view).__name__, self.topic, what,
+                    debug.size(diff), (time.perf_counter() - started) * 1000)
+
+    def _log_level(self) -> int | None:
+        level = type(self.view).log_level  # type: ignore[union-attr]
+        return max(level, logging.INFO) if self.debug and level is not None else level
 
     # -- sending ------------------------------------------------------------------------
 
@@ -292,6 +327,14 @@ class ViewChannel:
             await self._after(None)
         elif kind == "async":
             await self._async_outcome(*item)
+        elif kind == "refresh":  # the whole tree again (components included), the state kept
+            self.differ.reset()
+            self.components.resend()  # type: ignore[union-attr]
+            await self._after(None)
+        elif kind == "reload":
+            self.push("redirect", {"to": _local_part(self.match.uri)})  # type: ignore[union-attr]
+            self.close()
+            raise _Stop("reload")
         elif kind == "upload":
             socket, entry, error = item
             config = socket.assigns.get("uploads", {}).get(entry.upload_config)
@@ -327,6 +370,7 @@ class ViewChannel:
             await handler(self, item)
 
     async def _join(self, message: Message) -> None:
+        started = time.perf_counter()
         try:
             view, socket, match, patch = await self._mount(message)
         except JoinError as refused:
@@ -350,6 +394,8 @@ class ViewChannel:
         running = getattr(self.connection.endpoint, "running_views", None)
         if running is not None and grace_of(type(view), self.connection.endpoint) > 0:
             running.add(self, self.connection.identity)
+        self._log("mounted", match.uri if match is not None else "(nested)")
+        self._log_reply("the join", response["rendered"], started)
 
     def _park(self) -> None:
         """Start the grace period (once); uploads in progress are cancelled (the client restarts them)."""
@@ -381,7 +427,7 @@ class ViewChannel:
             target = connection.endpoint.router.match(url)
             if target is not None and target.route.view is type(self.view):
                 self.match = target
-                await lifecycle.dispatch(self.view, "handle_params", socket, target.params, target.uri)  # type: ignore[arg-type]
+                await lifecycle.handle_params(self.view, target, socket)  # type: ignore[arg-type]
         self.differ.reset()
         self.components.resend()  # type: ignore[union-attr]
         for stream in socket.assigns.get("streams", {}).values():
@@ -535,9 +581,10 @@ class ViewChannel:
             diff["e"] = events
         return diff
 
-    async def _after(self, request: Message | None, reply: Any = None, response: dict[str, Any] | None = None) -> None:
+    async def _after(self, request: Message | None, reply: Any = None,
+                     response: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Send what a callback produced: navigation, then the diff (in the reply to `request`,
-        with `response`'s keys)."""
+        with `response`'s keys); returns the diff sent."""
         socket = self.socket
         assert socket is not None and self.view is not None
         if socket.navigation is not None:
@@ -563,6 +610,7 @@ class ViewChannel:
             self.reply(request, "ok", {**(response or {}), "diff": diff} if diff else response or {})
         elif diff:
             self.push("diff", diff)
+        return diff
 
     # -- client pushes ------------------------------------------------------------------
 
@@ -592,13 +640,14 @@ class ViewChannel:
             self.reply(message, "error", {"reason": f"unknown reserved event {name!r}"})
             return
         self._log("handle_event", name, params, payload.get("cid"))
+        started = time.perf_counter()
         if "cid" in payload:
             result = await self._component_event(message, name, params)
         else:
             result = await lifecycle.dispatch(self.view, "handle_event", self.socket, name, params)  # type: ignore[arg-type]
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"handle_event({name!r}) must return None or a dict to reply with, got {type(result).__name__}")
-        await self._after(message, result)
+        self._log_reply(repr(name), await self._after(message, result), started)
 
     async def _component_event(self, message: Message, name: str, params: Any) -> Any:
         """An event for a component: its handle_event, or nothing if it is gone (an empty reply)."""
@@ -713,8 +762,10 @@ class ViewChannel:
             self.reply(message, "ok", {"link_redirect": True})
             return
         self.match = target
+        started = time.perf_counter()
+        self._log("handle_params", target.params, target.uri)
         await lifecycle.handle_params(self.view, target, self.socket)  # type: ignore[arg-type]
-        await self._after(message)
+        self._log_reply("the patch", await self._after(message), started)
 
     async def _leave(self, message: Message) -> None:
         self.close()
@@ -746,6 +797,12 @@ _NAV_KEY = {"navigate": "live_redirect", "redirect": "redirect", "patch": "live_
 def _cids(payload: dict[str, Any]) -> list[Any]:
     cids = payload.get("cids")
     return cids if isinstance(cids, list) else []
+
+
+def _local_part(uri: str) -> str:
+    """The path and query of an absolute URL (what a redirect to the same page needs)."""
+    parts = urlsplit(uri)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _navigation_payload(navigation: Navigation) -> dict[str, Any]:

@@ -7,7 +7,7 @@ component placed or sent an update runs `update` (after `mount` when new) and re
 own diff engine into the diff's `"c"` map, sharing statics with a component of the same template
 the client already holds. Events with a `cid` go to the component. The client says when
 components left its DOM (`cids_will_destroy`, then `cids_destroyed`) and only then is their
-state freed (PROTOCOL.md §4.6, §5.5).
+state freed (docs/protocol.md §4.6, §5.5).
 """
 
 from __future__ import annotations
@@ -167,8 +167,9 @@ class Components:
         return [mounted.socket for mounted in self._by_cid.values()]
 
     def resend(self) -> None:
-        """The client holds nothing any more (the view reattached to a new connection): the next
-        render sends each placed component whole, without running its `update` again."""
+        """The client gets the view's whole tree again (it reattached to a new connection, or its
+        templates were edited): the next render sends each placed component whole, sharing no
+        statics with what the client held before, without running its `update` again."""
         self._resending = True
         self._templates = {}
         for mounted in self._by_cid.values():

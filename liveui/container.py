@@ -1,5 +1,5 @@
 """The element a live view lives in, and the signed session token the client joins it with
-(PROTOCOL.md §2.1, §2.3): one shape for main views (dead render) and nested ones (live_render)."""
+(docs/protocol.md §2.1, §2.3): one shape for main views (dead render) and nested ones (live_render)."""
 
 from __future__ import annotations
 

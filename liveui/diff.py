@@ -4,7 +4,7 @@ The client keeps, per view, a tree of statics and dynamics; we keep its shape (`
 template is at which slot, which loop entries exist and the data each was rendered from). A
 render walks the template's stream once and emits only what the client lacks: changed slots,
 statics of shapes it does not hold, and keyed comprehension entries that are new, changed or
-moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See PROTOCOL.md §4.
+moved (phoenix_live_view 1.2's `k`/`kc`/`km` format). See docs/protocol.md §4.
 """
 
 from __future__ import annotations

@@ -52,9 +52,10 @@ def dead_render(app: App, url: str, session: dict[str, Any] | None = None,
     return outcome["page"]
 
 
-def _widget_html(page: Page) -> str:
-    """What the widget starts the client on: a live view's container, or a notice without tokens."""
-    return page.html if page.status == 200 else _TOKENS.sub("", page.html)
+def _widget_html(app: App, page: Page) -> str:
+    """What the widget starts the client on: a live view's container (then the app's styles), or
+    a notice without tokens."""
+    return page.html + app.cell_styles() if page.status == 200 else _TOKENS.sub("", page.html)
 
 
 class LiveOutput:
@@ -65,8 +66,9 @@ class LiveOutput:
         self.session = dict(session or {})
         page, url = self._follow(url)
         self.url = url
-        self.static_html = _TOKENS.sub("", page.html)
-        self.widget = LiveWidget(app, html=_widget_html(page), url=url, heartbeat=HEARTBEAT)
+        html = _widget_html(app, page)
+        self.static_html = _TOKENS.sub("", html)
+        self.widget = LiveWidget(app, html=html, url=url, heartbeat=HEARTBEAT)
         self.widget.on_static = self._show_static
         self.widget.on_render = self._render_again
         self.display_id = uuid.uuid4().hex
@@ -88,7 +90,7 @@ class LiveOutput:
 
     def _render_again(self) -> str:
         """A new dead render for another copy of this output on the page (its own container id)."""
-        return _widget_html(self._follow(self.url)[0])
+        return _widget_html(self.app, self._follow(self.url)[0])
 
     def close(self) -> None:
         """End the view (its terminate runs) and close the widget."""

@@ -1,7 +1,7 @@
 """Query and form decoding with the rules of ``Plug.Conn.Query``, which LiveView apps expect.
 
 ``decode_query("user[name]=Al&tags[]=a&tags[]=b")`` gives
-``{"user": {"name": "Al"}, "tags": ["a", "b"]}`` (PROTOCOL.md Appendix A).
+``{"user": {"name": "Al"}, "tags": ["a", "b"]}`` (docs/protocol.md Appendix A).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Phoenix Channels V2 serializer: the frames the phoenix.js ``Socket`` sends and expects.
 
 Text frames are JSON arrays ``[join_ref, ref, topic, event, payload]``; binary frames carry a
-one-byte kind, one-byte field lengths, the fields, then raw payload bytes (PROTOCOL.md §1.2–1.3).
+one-byte kind, one-byte field lengths, the fields, then raw payload bytes (docs/protocol.md §1.2–1.3).
 """
 
 from __future__ import annotations

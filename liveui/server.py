@@ -8,7 +8,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from .app import App
-from .origin import host_allowed
+from .http import FunctionHandler, HostCheck, RequestHandler
 from .page import render_page
 from .session import ensure_session
 from .tokens import InvalidToken, csrf_token
@@ -17,21 +17,8 @@ from .transports.websocket import LiveSocketHandler
 FLASH_COOKIE = "__phoenix_flash__"
 
 
-class HostCheck(tornado.web.RequestHandler):
-    """Refuses (400) a request naming a host the app does not serve (`App(hosts=...)`)."""
-
-    app: App
-
-    def prepare(self) -> None:
-        if not host_allowed(self.app.hosts, self.request):
-            raise tornado.web.HTTPError(400, "host %r is not served (App(hosts=...))", self.request.host[:100])
-
-
-class PageHandler(HostCheck):
-    """GET of a live route: the full page, a redirect, or 404."""
-
-    def initialize(self, app: App) -> None:
-        self.app = app
+class PageHandler(RequestHandler):
+    """GET of a live route: the full page, a redirect, or 404 (an error: see RequestHandler.write_error)."""
 
     async def get(self) -> None:
         app = self.app
@@ -73,12 +60,25 @@ class NoFaviconHandler(HostCheck):
         self.finish()
 
 
-class StaticHandler(tornado.web.StaticFileHandler, HostCheck):
-    """The files of a static directory (`App.static`), for the hosts the app serves."""
+class StaticFiles(tornado.web.StaticFileHandler, HostCheck):
+    """A static folder, for the hosts the app serves: a URL carrying the file's current version
+    (`?vsn=`, see App.static_url) is cached for good; any other is revalidated on every use, so
+    an edited file shows at once."""
 
     def initialize(self, path: str, app: App) -> None:  # type: ignore[override]
         super().initialize(path)
         self.app = app
+
+    def _current(self) -> bool:
+        sent = self.get_query_argument("vsn", None)
+        return sent is not None and sent == self.app._static_version(self.request.path)
+
+    def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
+        return self.CACHE_MAX_AGE if self._current() else 0
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "public, max-age=%d, immutable" % self.CACHE_MAX_AGE if self._current()
+                        else "no-cache")
 
 
 def make_application(app: App) -> tornado.web.Application:
@@ -86,7 +86,8 @@ def make_application(app: App) -> tornado.web.Application:
     handlers: list[Any] = [
         (r"/live/websocket", LiveSocketHandler, {"app": app}),
     ]
-    handlers += [(prefix + r"/(.*)", StaticHandler, {"path": path, "app": app}) for prefix, path in app.static_dirs]
+    handlers += [(prefix + r"/(.*)", StaticFiles, {"path": path, "app": app}) for prefix, path in app.static_dirs]
+    handlers += [_route(app, path, handler, kwargs) for path, handler, kwargs in app.routes]
     handlers.append((r"/favicon\.ico", NoFaviconHandler, {"app": app}))
     handlers.append((r"/.*", PageHandler, {"app": app}))
     return tornado.web.Application(handlers, websocket_ping_interval=None)
@@ -96,6 +97,17 @@ def http_server(app: App) -> HTTPServer:
     """The HTTP server of `app`, not yet listening: incomplete request headers (and idle
     keep-alive connections) time out after `app.header_timeout` seconds."""
     return HTTPServer(make_application(app), xheaders=False, idle_connection_timeout=app.header_timeout)
+
+
+def _route(app: App, path: str, handler: Any, kwargs: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    """A Tornado handler spec for `app.route(path, handler, **kwargs)`."""
+    if isinstance(handler, type) and issubclass(handler, RequestHandler):
+        return path, handler, {"app": app, **kwargs}
+    if isinstance(handler, type) and issubclass(handler, tornado.web.RequestHandler):
+        return path, handler, kwargs
+    if callable(handler):
+        return path, FunctionHandler, {"app": app, "fn": handler}
+    raise TypeError(f"app.route({path!r}, ...) takes a RequestHandler subclass or a function, got {handler!r}")
 
 
 def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:

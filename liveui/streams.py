@@ -1,4 +1,4 @@
-"""Streams: large or endless collections the server does not keep (PROTOCOL.md §8).
+"""Streams: large or endless collections the server does not keep (docs/protocol.md §8).
 
 `socket.stream("songs", songs)` queues inserts; the next render sends only the queued items (in
 a `phx-update="stream"` container, `{% for dom_id, song in streams.songs %}<li id="{{ dom_id }}">`)

@@ -1,5 +1,5 @@
 """Template helpers for uploads: `live_file_input`, `live_img_preview` and `upload_errors`
-(the attributes the official client's upload hooks read, PROTOCOL.md section 6.1)."""
+(the attributes the official client's upload hooks read, docs/protocol.md section 6.1)."""
 
 from __future__ import annotations
 

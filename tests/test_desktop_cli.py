@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,23 @@ def test_a_view_class_becomes_a_one_route_app_and_an_app_stays_itself() -> None:
     assert as_app(own) is own
     with pytest.raises(TypeError):
         as_app(object())  # type: ignore[arg-type]
+
+
+def test_without_a_display_the_command_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "liveui", "desktop", "examples.counter:Counter", "--no-sandbox"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("liveui: no display"), result.stderr
+
+
+def test_the_installed_backend_is_chosen_so_pywebview_does_not_try_gtk_first(monkeypatch) -> None:
+    import liveui.desktop as desktop
+
+    found = {"qtpy", "PyQt6"}
+    monkeypatch.setattr(desktop, "find_spec", lambda name: object() if name in found else None)
+    assert desktop.installed_gui() == "qt"  # Qt without GTK: pywebview would print GTK's tracebacks first
+    found = {"gi"}
+    assert desktop.installed_gui() == "gtk"
+    found = set()
+    assert desktop.installed_gui() is None

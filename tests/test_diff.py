@@ -1,4 +1,4 @@
-"""Exact wire diffs of the diff engine (phoenix_live_view 1.2 format, PROTOCOL.md §4)."""
+"""Exact wire diffs of the diff engine (phoenix_live_view 1.2 format, docs/protocol.md §4)."""
 
 from __future__ import annotations
 

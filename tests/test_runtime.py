@@ -1,4 +1,4 @@
-"""The runtime over the wire: join, events, replies, navigation, infos, leave (PROTOCOL.md §1–§7).
+"""The runtime over the wire: join, events, replies, navigation, infos, leave (docs/protocol.md §1–§7).
 
 Most tests run on each transport: in memory, on a real Tornado server (dead render over HTTP,
 then the WebSocket with cookie, Origin and CSRF token), through a real pywebview window's

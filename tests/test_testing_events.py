@@ -1,4 +1,4 @@
-"""liveui.testing.dom and liveui.testing.events: the DOM helpers and the payload rules of PROTOCOL.md §5.2.
+"""liveui.testing.dom and liveui.testing.events: the DOM helpers and the payload rules of docs/protocol.md §5.2.
 
 The same rules run against the real client in tests/e2e/test_form_encoding.py.
 """

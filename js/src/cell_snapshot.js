@@ -8,7 +8,7 @@ const MAX_WAIT_MS = 10000
 // staticHTML(host): the HTML inside `host` without join tokens and the client's own markers
 // (its root ids, phx-* state classes, pending refs), which mean nothing without a client, nor
 // what the frontend adds to an output (JupyterLab numbers its headings for the table of contents).
-const CLIENT_ATTRIBUTES = ["data-phx-session", "data-phx-static", "data-phx-root-id"]
+const CLIENT_ATTRIBUTES = ["data-phx-session", "data-phx-static", "data-phx-root-id", "data-lm-suppress-shortcuts"]
 const FRONTEND_ADDITIONS = ".numbering-entry"
 
 export function staticHTML(host) {

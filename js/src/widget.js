@@ -21,6 +21,7 @@ const RENDER_TIMEOUT_MS = 10000
 function render({model, el}) {
   const host = document.createElement("div")
   host.className = "liveui-cell"
+  suppressNotebookShortcuts(host)
   host.innerHTML = model.get("html")
   const container = host.querySelector("[data-phx-session]")
   if (!container) {  // a dead render without a live view: a notice or a link
@@ -51,6 +52,46 @@ function render({model, el}) {
   return () => {
     ended = true
     if (cell) owned(cell, el)()
+  }
+}
+
+// Keys pressed inside the view are the view's: JupyterLab's shortcuts would take arrows (select
+// another cell) and Enter (edit mode) from a focused range input or text field. Lumino skips its
+// shortcuts for an event whose target (or an ancestor, up to the first selector match) carries
+// this attribute, and a selector such as "command mode, any focused element" matches the target
+// itself: so the attribute goes on the target, just before the event reaches the notebook. The
+// view's own key bindings (phx-keydown, on window) still get the event.
+const SUPPRESS = "data-lm-suppress-shortcuts"
+
+function suppressNotebookShortcuts(host) {
+  host.addEventListener("keydown", (event) => {
+    if (event.target instanceof Element && !event.target.hasAttribute(SUPPRESS)) event.target.setAttribute(SUPPRESS, "")
+    if (event.key === "Enter" && !event.isComposing && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      submitImplicitly(event)
+    }
+  }, true)
+}
+
+// Enter in a text field submits its form, as in a page; inside JupyterLab's output the browser's
+// own implicit submission does not happen, so it is done here (the key's default is cancelled:
+// the form is submitted once). The rules are the browser's: the form's first submit button is
+// clicked (nothing if it is disabled); without one, the form is submitted when it has a single
+// text field.
+const TEXT_FIELDS = ["text", "search", "url", "tel", "email", "password", "number", "date", "month", "week", "time",
+  "datetime-local"]
+
+function submitImplicitly(event) {
+  const field = event.target
+  if (!(field instanceof HTMLInputElement) || !field.form || !TEXT_FIELDS.includes(field.type)) return
+  const form = field.form
+  const controls = [...form.elements]
+  const button = controls.find((el) => (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) &&
+    ["submit", "image"].includes(el.type))
+  event.preventDefault()
+  if (button) {
+    if (!button.disabled) form.requestSubmit(button)
+  } else if (controls.filter((el) => el instanceof HTMLInputElement && TEXT_FIELDS.includes(el.type)).length === 1) {
+    form.requestSubmit()
   }
 }
 

@@ -7,7 +7,10 @@ the GUI keeps the main thread. Needs the `desktop` extra (pywebview with Qt).
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+from importlib.util import find_spec
 from urllib.parse import urlsplit
 
 from ..app import App
@@ -16,7 +19,7 @@ from .dialogs import open_file, save_file
 from .runtime import Runtime
 from .window import DesktopWindow
 
-__all__ = ["DesktopWindow", "as_app", "launch", "open_file", "open_window", "save_file"]
+__all__ = ["DesktopWindow", "as_app", "installed_gui", "launch", "no_display", "open_file", "open_window", "save_file"]
 
 _runtime: Runtime | None = None
 _runtime_lock = threading.Lock()
@@ -31,6 +34,27 @@ def as_app(target: App | type[LiveView], path: str = "/") -> App:
         app.live(urlsplit(path).path or "/", target)
         return app
     raise TypeError(f"expected a liveui App or LiveView class, got {target!r}")
+
+
+def installed_gui() -> str | None:
+    """The pywebview backend installed here on Linux: "qt" (the `desktop` extra) or "gtk"; None
+    elsewhere (pywebview's choice). pywebview itself tries GTK first and prints its traceback
+    when GTK is missing, before it falls back to Qt."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if find_spec("qtpy") is not None and any(find_spec(qt) is not None for qt in ("PyQt6", "PyQt5", "PySide6")):
+        return "qt"
+    return "gtk" if find_spec("gi") is not None else None
+
+
+def no_display() -> str | None:
+    """Why no window can open here (a Linux session without a display), or None. A Qt platform
+    that needs no display (`QT_QPA_PLATFORM=offscreen`, ...) counts as one."""
+    env = os.environ
+    if sys.platform.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")) \
+            and env.get("QT_QPA_PLATFORM", "xcb").startswith("xcb"):
+        return "no display to open a window on ($DISPLAY and $WAYLAND_DISPLAY are not set; under SSH use -X, or run xvfb-run)"
+    return None
 
 
 def _shared_runtime() -> Runtime:
@@ -58,9 +82,12 @@ def launch(target: App | type[LiveView], path: str = "/", *, title: str | None =
     global _runtime
     import webview
 
+    problem = no_display()
+    if problem is not None:
+        raise RuntimeError(problem)
     open_window(target, path, title=title, width=width, height=height, resizable=resizable)
     try:
-        webview.start(debug=debug, gui=gui)
+        webview.start(debug=debug, gui=gui or installed_gui())
     finally:
         with _runtime_lock:
             runtime, _runtime = _runtime, None

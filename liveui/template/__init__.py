@@ -17,6 +17,7 @@ from jinja2.debug import rewrite_traceback_stack
 
 from ..attrdict import AttrDict
 from ..js import JS
+from ..images import image
 from .codegen import StreamCodeGenerator, compile_names
 from .function_components import FunctionComponents, attach_slots
 from .stream import RENDER_ALL, Tracker, to_html
@@ -87,6 +88,7 @@ class LiveEnvironment(jinja2.Environment):
 
 
 _environment = LiveEnvironment()
+_environment.filters["image"] = image  # {{ chart|image(alt="...") }}: see liveui/images.py
 
 
 def environment() -> LiveEnvironment:
@@ -171,6 +173,13 @@ def from_string(source: str, anchor: str | None = None, names: Mapping[str, Any]
         jinja = env.template_class.from_code(env, code, env.make_globals(names), None)
         template = _inline[(source, anchor)] = Template(jinja)
     return template
+
+
+def forget_compiled() -> None:
+    """Drop compiled templates (inline ones and the environment's cache): the next load reads and
+    compiles the files again (the development server calls it when a template was edited)."""
+    _inline.clear()
+    _environment.cache.clear()  # type: ignore[union-attr]
 
 
 def colocated(module_name: str, filename: str) -> str:

@@ -385,7 +385,7 @@ class View:
 
     async def _free_components(self) -> None:
         """What the client does when components left its page: tell the server, then forget
-        those it confirms it freed (PROTOCOL.md §5.5)."""
+        those it confirms it freed (docs/protocol.md §5.5)."""
         gone = self.rendered.orphan_cids() if self.rendered is not None else []
         if gone:
             await self.client.request(self, "cids_will_destroy", {"cids": gone})

@@ -1,6 +1,6 @@
 """Event payloads as the phoenix_live_view 1.2 client builds them, as pure functions over `Node`s.
 
-PROTOCOL.md §5.2 (click/key/focus values, `cid`), §5.2.1 (form serialization) and §7.5 (JS
+docs/protocol.md §5.2 (click/key/focus values, `cid`), §5.2.1 (form serialization) and §7.5 (JS
 `push` ops). The client does this in `view.ts` (`extractMeta`, `serializeForm`,
 `targetComponentID`) and `js.js` (`exec_push`); forms follow the HTML spec's "constructing the
 entry list", with each control's value from `values.py`.

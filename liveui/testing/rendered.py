@@ -1,7 +1,7 @@
 """The client's copy of a view's rendered tree: what phoenix_live_view 1.2.12 does with diffs.
 
 The Python test client keeps one `Rendered` per view, built from the join reply's `rendered`
-and fed every later diff, and reads the view's HTML from it. It follows PROTOCOL.md §4 (merge
+and fed every later diff, and reads the view's HTML from it. It follows docs/protocol.md §4 (merge
 §4.3, render §4.4, components §4.6, keyed comprehensions §4.7.2, templates §4.7.3, streams
 §8.2) with the 1.2.12 client's behaviour as the reference, checked diff by diff against the
 real client in tests/test_testing_rendered.py.

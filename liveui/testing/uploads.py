@@ -1,6 +1,6 @@
 """Uploads in the test client: `view.file_input(form, name, files)` selects files the way the
 official client does, and `render_upload(name, percent)` sends them over the real protocol
-(change event, allow_upload preflight, `lvu:` join, binary chunks, progress), PROTOCOL.md §6."""
+(change event, allow_upload preflight, `lvu:` join, binary chunks, progress), docs/protocol.md §6."""
 
 from __future__ import annotations
 

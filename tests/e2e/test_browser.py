@@ -60,6 +60,7 @@ def test_dashboard_panels_are_live_views_of_their_own(page: Page):
     expect(apples.locator(".tally-count")).to_have_text("0")  # the child joined and rendered
     expect(pears.locator("h2")).to_have_text("Pears")
     apples.locator("button").click()
+    expect(apples.locator(".tally-count")).to_have_text("1")  # the client ignores clicks on a button awaiting its reply
     apples.locator("button").click()
     expect(apples.locator(".tally-count")).to_have_text("2")
     pears.locator("button").click()

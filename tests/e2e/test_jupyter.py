@@ -447,3 +447,46 @@ def test_upload_a_file_in_a_cell(lab_page: Any, lab: JupyterServer) -> None:
     view.locator(".progress", has_text="poem.txt 100%").wait_for()
     view.locator("#go").click()
     view.locator("#result", has_text="poem.txt: 20000 lines").wait_for()
+
+
+KEYS = '''from liveui import App, LiveView
+from liveui.jupyter import show
+
+class Keys(LiveView):
+    template = """<form id="f" phx-change="level" phx-submit="save">
+<input id="r" type="range" name="level" min="0" max="10" value="{{ level }}"> <input id="t" name="text">
+<button type="submit">Save</button></form><p id="level">{{ level }}</p><p id="saved">{{ saved }}</p>"""
+
+    def mount(self, params, session, socket):
+        socket.assign(level=5, saved="", saves=0)
+
+    def handle_event(self, event, params, socket):
+        if event == "level":
+            socket.assign(level=int(params["level"]))
+        else:
+            socket.assign(saves=socket.assigns.saves + 1)
+            socket.assign(saved=f"{params['text']} {socket.assigns.saves}")
+
+app = App(head="<style>#level { color: rgb(0, 128, 0) }</style>")
+app.live("/", Keys)
+show(app)'''
+
+
+def test_the_keyboard_works_inside_the_output_and_the_app_styles_apply(lab_page: Any, lab: JupyterServer) -> None:
+    page = lab_page
+    open_notebook(page, lab, "keys.ipynb", KEYS)
+    view = live_output(run_cell(page, 0))
+    expect(view.locator("#level")).to_have_css("color", "rgb(0, 128, 0)")  # App(head=...) styles reach the cell
+    view.locator("#r").focus()
+    page.keyboard.press("ArrowRight")  # JupyterLab's shortcuts (select the next cell, ...) must not take it
+    expect(view.locator("#level")).to_have_text("6")
+    assert view.locator("#r").input_value() == "6"
+    view.locator("#t").click()
+    page.keyboard.type("hi")
+    page.keyboard.press("Enter")  # submits the form, once, instead of entering the notebook's edit mode
+    expect(view.locator("#saved")).to_have_text("hi 1")
+    assert page.evaluate("window.jupyterapp.shell.currentWidget.content.mode") == "command"
+    view.locator("#r").focus()
+    page.keyboard.press("ArrowRight")  # handled after any second submit would have been: there was none
+    expect(view.locator("#level")).to_have_text("7")
+    assert view.locator("#saved").inner_text() == "hi 1"
