@@ -13,28 +13,42 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
+from . import presence
 from . import template as templates
+from .pubsub import PubSub
+from .pubsub import for_app as pubsub_for_app
 from .router import Router
 from .tokens import Signer
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 STATIC_PREFIX = "/liveui/static"
+SECRET_VARIABLE = "LIVEUI_SECRET_KEY"
 
 
 class App:
     """A liveui application: `app.live("/path", View)`, then `app.listen(port)` or `liveui.serve(app)`.
 
     `secret_key` signs session cookies and view tokens; give every process of one deployment
-    the same key (a random one is made when omitted). `allowed_origins` lists extra origins
-    allowed to open the WebSocket besides the page's own host.
+    the same key (default: the LIVEUI_SECRET_KEY environment variable, else a random one).
+    `allowed_origins` lists extra origins allowed to open the WebSocket besides the page's own
+    host. `pubsub` is a Redis URL (`redis://host:port/db`), a PubSub, or None for the
+    LIVEUI_PUBSUB_URL environment variable's or else the in-process one; Redis channels are
+    named after `pubsub_namespace` (default: a digest of the secret key).
     """
 
     def __init__(self, *, secret_key: str | None = None, title: str = "liveui", root_layout: str | None = None,
-                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400) -> None:
+                 head: str = "", allowed_origins: Iterable[str] = (), token_max_age: float = 14 * 86400,
+                 pubsub: str | PubSub | None = None, pubsub_namespace: str | None = None) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
-        self.signer = Signer(secret_key or secrets.token_hex(32))
+        secret_key = secret_key or os.environ.get(SECRET_VARIABLE) or None
+        self.random_secret = secret_key is None  # several processes cannot share it
+        secret_key = secret_key or secrets.token_hex(32)
+        self.signer = Signer(secret_key)
+        namespace = pubsub_namespace or hashlib.sha256(b"liveui pubsub " + secret_key.encode()).hexdigest()[:16]
+        self.pubsub = pubsub_for_app(pubsub, namespace)
+        presence.tracker(self.pubsub)
         self.title = title
         self.head = Markup(head)
         self.allowed_origins = set(allowed_origins)
@@ -90,6 +104,7 @@ class App:
         """Serve on `address:port` from the running event loop; returns the Tornado HTTPServer."""
         from .server import listen
 
+        self.pubsub.start()
         return listen(self, port, address)
 
 

@@ -554,6 +554,7 @@ def isolate(app: Any, view_class: type) -> Any:
     isolated = App(title=app.title, head=str(app.head), allowed_origins=app.allowed_origins,
                    token_max_age=app.token_max_age)
     isolated.signer = app.signer
+    isolated.pubsub = app.pubsub
     isolated.static_dirs = list(app.static_dirs)
     isolated.live(ISOLATED_PATH, view_class)
     return isolated
