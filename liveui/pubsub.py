@@ -141,6 +141,10 @@ class PubSub:
     def start(self) -> None:
         """Bind to the running event loop (nothing to do in-process)."""
 
+    def __reduce__(self) -> Any:
+        """A copy in another process (an app shipped to a Jupyter kernel) uses that process's own."""
+        return current, ()
+
     async def close(self) -> None:
         """Stop talking to other processes (nothing to do in-process)."""
 
@@ -245,6 +249,9 @@ class RedisPubSub(PubSub):
         self._closing = False
         self._down: set[str] = set()  # "publishing" / "subscription" while failing (one warning each)
         self.subscribed: asyncio.Event | None = None  # set while the Redis subscription is up
+
+    def __reduce__(self) -> Any:
+        return RedisPubSub, (self.url, self.channel.partition(":")[2]), {"heartbeat": self.heartbeat, "expiry": self.expiry}
 
     def start(self) -> None:
         """Bind to the running event loop: start reading from and writing to Redis."""
