@@ -314,13 +314,13 @@ class RedisPubSub(PubSub):
     def _failed(self, what: str, error: Any) -> None:
         if what not in self._down:
             self._down.add(what)
-            log.warning("Redis PubSub %s at %s failed (%s): broadcasts to other processes are lost until it "
-                        "is back", what, self.url, error)
+            log.warning("Redis PubSub %s (node %s) at %s failed (%s): broadcasts between processes are lost "
+                        "until it is back", what, self.node, self.url, error)
 
     def _recovered(self, what: str) -> None:
         if what in self._down:
             self._down.discard(what)
-            log.warning("Redis PubSub %s at %s is back", what, self.url)
+            log.info("Redis PubSub %s (node %s) at %s is back", what, self.node, self.url)
 
     async def _writer(self) -> None:
         import redis.asyncio as redis

@@ -267,3 +267,43 @@ async def test_a_silent_process_leaves_within_the_expiry(nodes):
     started = loop.time()
     await wait_for(lambda: '<p id="who">ada</p>' in a.render(), "bob's process to expire", timeout=3)
     assert loop.time() - started < 0.5 + 0.1 + 0.5  # expiry + one heartbeat + scheduling slack
+
+
+# -- faults -------------------------------------------------------------------------------------
+
+
+async def test_redis_stopped_and_restarted_while_views_run(redis_server, caplog):
+    namespace = uuid.uuid4().hex
+    apps = []
+    for _ in range(2):
+        app = liveui.App(secret_key="s" * 32, pubsub=RedisPubSub(redis_server.url, namespace, heartbeat=0.1, expiry=2))
+        app.live("/room", Room)
+        app.pubsub.start()
+        await asyncio.wait_for(app.pubsub.subscribed.wait(), 5)
+        apps.append(app)
+    one, two = apps
+    a, _ = await live(one, "/room?me=ada&track=1")
+    b, _ = await live(two, "/room?me=bob&track=1")
+    try:
+        await wait_for(lambda: '<p id="who">ada,bob</p>' in a.render(), "ada to see bob")
+        with caplog.at_level(logging.WARNING, "liveui.pubsub"):
+            redis_server.stop()
+            await wait_for(lambda: not one.pubsub.subscribed.is_set(), "the subscription to notice the outage")
+            for i in range(20):  # publishing during the outage: no crash, one warning
+                await a.element("button", "say").render_click({"text": f"lost {i}"})
+            await wait_for(lambda: len(lines(a)) == 20, "ada's own lines")
+            await wait_for(lambda: "publishing" in caplog.text, "the publishing warning")
+            redis_server.start()
+            await wait_for(lambda: one.pubsub.subscribed.is_set() and two.pubsub.subscribed.is_set(),
+                           "both subscriptions to come back by themselves")
+            await a.element("button", "say").render_click({"text": "back"})
+            await wait_for(lambda: "ada: back" in lines(b), "a message after the restart", timeout=5)
+        warned = [r.getMessage() for r in caplog.records if "publishing (node " + one.pubsub.node in r.getMessage()]
+        assert len(warned) == 1, warned  # one warning for the outage, not one per message
+        assert len(lines(b)) == len(set(lines(b)))  # at most once
+        assert '<p id="who">ada,bob</p>' in b.render()  # presence survived (or was re-synced)
+    finally:
+        await a.client.close()
+        await b.client.close()
+        for app in apps:
+            await app.pubsub.close()
