@@ -1,5 +1,6 @@
 """Command line: `python -m liveui demo [--port N] [--host H]` serves the demo gallery;
-`python -m liveui desktop module:View` (or `module:app`) opens it in a native window."""
+`python -m liveui desktop module:View` (or `module:app`) opens it in a native window;
+`python -m liveui run module:app [--workers N]` serves an app."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="serve the demo gallery")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--host", default="127.0.0.1")
+    run = commands.add_parser("run", help="serve an app (module:app or module:make_app)")
+    run.add_argument("target", help="module:app or module:make_app (from the current directory)")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--workers", type=int, default=1, help="server processes sharing the port (see docs/scaling.md)")
     desktop = commands.add_parser("desktop", help="open a view or app in a native window")
     desktop.add_argument("target", help="module:View, module:app or module:make_app (from the current directory)")
     desktop.add_argument("--path", default="/", help="the page to open first")
@@ -39,6 +45,13 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError as missing:
             parser.exit(1, f"the demo gallery lives in the source checkout (examples/): {missing}\n")
         serve(make_app(), port=args.port, address=args.host)
+    elif args.command == "run":
+        from .workers import WorkersRefused, run as run_workers
+
+        try:
+            run_workers(load_target(parser, args.target), host=args.host, port=args.port, workers=args.workers)
+        except WorkersRefused as refused:
+            parser.exit(2, f"liveui: {refused}\n")
     elif args.command == "desktop":
         if args.no_sandbox:
             os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"

@@ -257,6 +257,7 @@ class RedisPubSub(PubSub):
         """Bind to the running event loop: start reading from and writing to Redis."""
         if self.loop is not None:
             return
+        self.node = uuid.uuid4().hex[:16]  # each process its own, also when forked from one that made this
         self.loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self.subscribed = asyncio.Event()
