@@ -20,35 +20,7 @@ from liveui.testing.client import Client  # noqa: E402
 from liveui.testing.wire import WebSocketWire  # noqa: E402
 from polling import wait_for  # noqa: E402
 from redis_server import redis_url  # noqa: E402,F401
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECRET = "k" * 64
-BOUND = 5.0 + 1.0  # expiry + heartbeat (docs/presence.md)
-
-
-def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """`python -m liveui run examples.gallery:make_app ...` on a free port; (process, base URL)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "liveui", "run", "examples.gallery:make_app", "--port", "0", *args],
-        cwd=REPO, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()  # type: ignore[union-attr]
-        found = re.search(r"serving on (http://\S+)", line)
-        if found:
-            return process, found.group(1)
-        if not line and process.poll() is not None:
-            break
-    process.kill()
-    raise AssertionError(f"the server did not start: {process.stdout.read()}")  # type: ignore[union-attr]
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
-
+from server_processes import BOUND, REPO, SECRET, start, stop  # noqa: E402
 
 def test_several_workers_refuse_a_random_secret():
     env = {k: v for k, v in os.environ.items() if k != "LIVEUI_SECRET_KEY"}
