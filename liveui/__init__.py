@@ -4,6 +4,7 @@ A view is a Python class whose state lives on the server; clients send events, t
 re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a pywebview bridge.
 """
 
+from . import presence, pubsub
 from .app import App, serve
 from .async_result import AsyncResult
 from .components import CID, LiveComponent
@@ -17,5 +18,5 @@ from .view import LiveView
 from .writers import TempFileWriter, UploadWriter
 
 __all__ = ["App", "AsyncResult", "CID", "Cont", "Halt", "LiveComponent", "LiveView", "Socket", "Template", "TempFileWriter",
-           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "live_file_input", "live_img_preview", "serve",
+           "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "live_file_input", "live_img_preview", "presence", "pubsub", "serve",
            "upload_errors"]

@@ -140,8 +140,6 @@ class Tracker:
                 self._nodes[node] = [data["v"], now]
                 self._asked.pop(node, None)
                 self._replace(node, data["state"])
-            elif op == "bye":
-                self._drop_node(node)
 
     def tick(self) -> None:
         """Each heartbeat: say we are alive (with our version), drop the processes gone silent."""
@@ -156,11 +154,6 @@ class Tracker:
         """Back from a Redis outage: announce ourselves now (the others ask for what they missed)."""
         with self._lock:
             self.pubsub.node_publish({"k": "p", "op": "h", "v": self._vsn})
-
-    def goodbye(self) -> None:
-        """This process is shutting down: the others drop its presences at once."""
-        with self._lock:
-            self.pubsub.node_publish({"k": "p", "op": "bye"})
 
     def _ask(self, node: str, now: float) -> None:
         if now - self._asked.get(node, -1e9) >= self.pubsub.heartbeat:

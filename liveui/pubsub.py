@@ -265,7 +265,7 @@ class RedisPubSub(PubSub):
                        for work in (self._reader, self._writer, self._ticker)]
 
     async def close(self) -> None:
-        """Stop the tasks and connections (no goodbye: `Tracker.goodbye()` first for one)."""
+        """Stop the tasks and connections (the other processes expire our presences)."""
         tasks, self._tasks = self._tasks, []
         self._closing = True
         if self._wake is not None:
