@@ -108,18 +108,22 @@ async def connect(base_url: str, path: str, n: int) -> list[LiveClient]:
     return list(await asyncio.gather(*(one() for _ in range(n))))
 
 
-async def measure(server: ServerProcess, fleet: Fleet, rounds: int, publish) -> tuple[list[float], float]:
-    """Latencies (ms) of `rounds` broadcasts after 3 warm-up ones, and server CPU seconds."""
-    process = psutil.Process(server.pid)
-    latencies = []
+async def measure(runs: list[tuple[ServerProcess, Fleet, object]], rounds: int) -> list[tuple[list[float], float]]:
+    """For each (server, fleet, publish): latencies (ms) of `rounds` broadcasts after 3 warm-up
+    ones, and the server's CPU seconds over them. The targets take turns, round by round, so a
+    change in the machine's load hits them alike."""
+    processes = [psutil.Process(server.pid) for server, _, _ in runs]
+    latencies: list[list[float]] = [[] for _ in runs]
+    cpu = [0.0 for _ in runs]
     for n in range(1, rounds + 4):
-        if n == 4:
-            before = sum(process.cpu_times()[:2])
-        started = await publish(n)
-        await asyncio.wait_for(fleet.round(n).wait(), 30)
-        if n > 3:
-            latencies.append((fleet.last[n] - started) * 1000)
-    return latencies, sum(process.cpu_times()[:2]) - before
+        for i, (_, fleet, publish) in enumerate(runs):
+            before = sum(processes[i].cpu_times()[:2])
+            started = await publish(n)  # type: ignore[operator]
+            await asyncio.wait_for(fleet.round(n).wait(), 30)
+            if n > 3:
+                latencies[i].append((fleet.last[n] - started) * 1000)
+                cpu[i] += sum(processes[i].cpu_times()[:2]) - before
+    return list(zip(latencies, cpu))
 
 
 def http_publisher(base_url: str):
@@ -172,30 +176,39 @@ async def counter_cpu(server: ServerProcess, events: int = 2000) -> float:
     return cpu / events
 
 
-async def run_target(target: str, redis_url: str | None, clients: int, rounds: int) -> dict[str, float]:
+async def run_backend(redis_url: str | None, clients: int, rounds: int) -> dict[str, dict[str, float]]:
+    """The floor and liveui for one backend, both up, taking turns."""
     if redis_url:
         os.environ["BENCH_PUBSUB_URL"] = redis_url
     else:
         os.environ.pop("BENCH_PUBSUB_URL", None)
-    server = ServerProcess(target, core=0).start()
-    closer = None
+    servers, fleets, closers, runs = [], [], [], []
     try:
-        path = "/fanout" if target == "fanout-liveui" else "/floor"
-        fleet = Fleet(await connect(server.base_url, path, clients))
-        if redis_url:
-            publish, closer = await redis_publisher(redis_url, target == "fanout-liveui")
-        else:
-            publish = http_publisher(server.base_url)
-        latencies, cpu = await measure(server, fleet, rounds, publish)
-        result = {"p50": statistics.median(latencies), "p99": _p99(latencies), "cpu_per_diff_us": cpu / (rounds * clients) * 1e6}
-        await fleet.close()
-        if target == "fanout-liveui" and not redis_url:
-            result["counter_cpu_us"] = await counter_cpu(server) * 1e6
-        return result
+        for target in ("fanout-floor", "fanout-liveui"):
+            server = ServerProcess(target, core=0).start()
+            servers.append(server)
+            fleet = Fleet(await connect(server.base_url, "/fanout", clients))
+            fleets.append(fleet)
+            if redis_url:
+                publish, closer = await redis_publisher(redis_url, target == "fanout-liveui")
+                closers.append(closer)
+            else:
+                publish = http_publisher(server.base_url)
+            runs.append((server, fleet, publish))
+        results = {}
+        for name, (latencies, cpu) in zip(("floor", "liveui"), await measure(runs, rounds)):
+            results[name] = {"p50": statistics.median(latencies), "p99": _p99(latencies),
+                             "cpu_per_diff_us": cpu / (rounds * clients) * 1e6}
+        for fleet in fleets:
+            await fleet.close()
+        if not redis_url:
+            results["liveui"]["counter_cpu_us"] = await counter_cpu(servers[1]) * 1e6
+        return results
     finally:
-        if closer is not None:
+        for closer in closers:
             await closer()
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 def _p99(values: list[float]) -> float:
@@ -214,10 +227,10 @@ async def main(argv: list[str] | None = None) -> None:
     await redis.ready()
     try:
         figures = {}
-        for name, target, url in (("floor, in-process", "fanout-floor", None), ("liveui, in-process", "fanout-liveui", None),
-                                  ("floor, Redis", "fanout-floor", redis.url), ("liveui, Redis", "fanout-liveui", redis.url)):
-            figures[name] = await run_target(target, url, args.clients, args.rounds)
-            print(name, {k: round(v, 2) for k, v in figures[name].items()}, flush=True)
+        for backend, url in (("in-process", None), ("Redis", redis.url)):
+            for name, result in (await run_backend(url, args.clients, args.rounds)).items():
+                figures[f"{name}, {backend}"] = result
+                print(name, backend, {k: round(v, 2) for k, v in result.items()}, flush=True)
     finally:
         redis.stop()
     table = report(figures, args.clients, args.rounds)
@@ -235,7 +248,7 @@ def report(figures: dict[str, dict[str, float]], clients: int, rounds: int) -> s
              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}. One broadcast to {clients} subscribed views over "
              "real WebSockets; time from the `broadcast` call to the last client's `diff` frame. Floors: a raw "
              "Tornado server writing the same frame to the same sockets (triggered in-process, or by the message "
-             "from Redis). Goals: liveui/floor at most 1.5x; CPU per delivered diff at most 1.5x liveui's CPU per "
+             "from Redis); the floor and liveui take turns, round by round. Goals: liveui/floor at most 1.5x; CPU per delivered diff at most 1.5x liveui's CPU per "
              "counter click in the same run.", "",
              "| backend | floor p50 (ms) | liveui p50 (ms) | ratio | floor p99 (ms) | liveui p99 (ms) | ratio | "
              "liveui CPU per diff (us) | / counter click CPU |",
@@ -245,7 +258,12 @@ def report(figures: dict[str, dict[str, float]], clients: int, rounds: int) -> s
         lines.append(f"| {backend} | {floor['p50']:.1f} | {ours['p50']:.1f} | {ours['p50'] / floor['p50']:.2f}x | "
                      f"{floor['p99']:.1f} | {ours['p99']:.1f} | {ours['p99'] / floor['p99']:.2f}x | "
                      f"{ours['cpu_per_diff_us']:.0f} | {ours['cpu_per_diff_us'] / counter:.2f}x |")
-    lines += ["", f"liveui's server CPU per counter click in the same run: {counter:.0f} us.", ""]
+    lines += ["", f"liveui's server CPU per counter click in the same run: {counter:.0f} us."]
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        lines.append(f"The machine was busy (load average {load:.1f} on {os.cpu_count()} cores): latencies vary "
+                     "between runs, by more than the ratios' goals; compare ratios, and re-run on a quiet machine.")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -286,6 +286,11 @@ class RedisPubSub(PubSub):
     def check(self, value: Any) -> None:
         encode(value)
 
+    def subscribe(self, ref: ViewRef, topic: str) -> None:
+        if self.loop is None:  # a view outside App.listen (a notebook cell): start on its loop
+            self.start()
+        super().subscribe(ref, topic)
+
     def _send(self, frame: str) -> None:
         loop = self.loop
         if loop is None:
