@@ -255,7 +255,7 @@ class RedisPubSub(PubSub):
 
     def start(self) -> None:
         """Bind to the running event loop: start reading from and writing to Redis."""
-        if self.loop is not None:
+        if self.loop is not None and not self.loop.is_closed():
             return
         self.node = uuid.uuid4().hex[:16]  # each process its own, also when forked from one that made this
         self.loop = asyncio.get_running_loop()
@@ -287,13 +287,13 @@ class RedisPubSub(PubSub):
         encode(value)
 
     def subscribe(self, ref: ViewRef, topic: str) -> None:
-        if self.loop is None:  # a view outside App.listen (a notebook cell): start on its loop
+        if self.loop is None or self.loop.is_closed():  # a view outside App.listen (a notebook cell)
             self.start()
         super().subscribe(ref, topic)
 
     def _send(self, frame: str) -> None:
         loop = self.loop
-        if loop is None:
+        if loop is None or loop.is_closed():
             try:
                 asyncio.get_running_loop()
             except RuntimeError:

@@ -67,6 +67,12 @@ def lines(view) -> list[str]:
     return [unescape(part.split("</li>")[0]) for part in html.split("<li>")[1:]]
 
 
+@pytest.fixture(autouse=True)
+def keep_current_pubsub(monkeypatch):
+    """The process's current PubSub (the module functions') is put back after each test."""
+    monkeypatch.setattr(pubsub_module, "_current", pubsub_module._current)
+
+
 @pytest.fixture(params=["local", "redis"])
 async def nodes(request):
     """`await nodes.app()` makes an App serving Room: over Redis each is a node of its own."""
