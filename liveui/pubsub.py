@@ -240,6 +240,7 @@ class RedisPubSub(PubSub):
         self.url = url
         self.channel = f"liveui:{namespace}"
         self.node = uuid.uuid4().hex[:16]
+        self._pid = os.getpid()
         self.heartbeat = heartbeat
         self.expiry = expiry
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -257,7 +258,8 @@ class RedisPubSub(PubSub):
         """Bind to the running event loop: start reading from and writing to Redis."""
         if self.loop is not None and not self.loop.is_closed():
             return
-        self.node = uuid.uuid4().hex[:16]  # each process its own, also when forked from one that made this
+        if self._pid != os.getpid():  # forked from the process that made this one: a node of its own
+            self.node, self._pid = uuid.uuid4().hex[:16], os.getpid()
         self.loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self.subscribed = asyncio.Event()
