@@ -4,6 +4,8 @@ them, a SIGKILLed process's user leaving the others' presence lists within the d
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import os
 import re
 import signal
@@ -16,6 +18,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from liveui.pubsub import RedisPubSub  # noqa: E402
 from liveui.testing.client import Client  # noqa: E402
 from liveui.testing.wire import WebSocketWire  # noqa: E402
 from polling import wait_for  # noqa: E402
@@ -100,3 +103,27 @@ async def test_workers_on_one_port_serve_and_a_killed_worker_is_replaced(redis_u
         for client, _ in clients:
             await client.close()
         stop(parent)
+
+
+def _node_after_start(pubsub, answers) -> None:
+    async def started() -> str:
+        pubsub.start()
+        await pubsub.close()
+        return pubsub.node
+
+    answers.put(asyncio.run(started()))
+
+
+def test_a_forked_worker_is_a_node_of_its_own(redis_url):
+    """`--workers` forks after the app (and its PubSub) is made: each worker needs its own node
+    id, or the workers would take each other's broadcasts and presences for their own echo."""
+    pubsub = RedisPubSub(redis_url, "fork-test")
+    fork = multiprocessing.get_context("fork")
+    answers = fork.Queue()
+    children = [fork.Process(target=_node_after_start, args=(pubsub, answers)) for _ in range(2)]
+    for child in children:
+        child.start()
+    nodes = {answers.get(timeout=30) for _ in children}
+    for child in children:
+        child.join(10)
+    assert len(nodes) == 2 and pubsub.node not in nodes
