@@ -14,7 +14,6 @@ import sys
 import time
 from html import unescape
 
-import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
