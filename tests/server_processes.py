@@ -12,6 +12,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "k" * 64
 BOUND = 5.0 + 1.0  # a dead process's presences leave within expiry + heartbeat (docs/presence.md)
+SLACK = 1.5  # for a busy machine's scheduling
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:

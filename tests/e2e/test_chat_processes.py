@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 
 from .support import new_context, wait_connected
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
 
 from redis_server import redis_url  # noqa: E402,F401
-from server_processes import BOUND, SECRET, start, stop  # noqa: E402
+from server_processes import BOUND, SECRET, SLACK, start, stop  # noqa: E402
 
 
 def test_two_processes_one_chat(browser, redis_url):
@@ -39,9 +38,7 @@ def test_two_processes_one_chat(browser, redis_url):
         bob.click("#send")
         expect(ada.locator("#messages li")).to_have_text(["ada: hello from process one", "bob: and from two"])
         os.killpg(two.pid, signal.SIGKILL)
-        killed = time.monotonic()
-        expect(ada.locator("#who li")).to_have_text(["ada"], timeout=(BOUND + 3) * 1000)
-        assert time.monotonic() - killed < BOUND + 1
+        expect(ada.locator("#who li")).to_have_text(["ada"], timeout=(BOUND + SLACK) * 1000)
     finally:
         for context in contexts:
             context.close()
