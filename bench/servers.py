@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ("echo", "liveui", "pyview")
+TARGETS = ("echo", "liveui", "pyview", "fanout-liveui", "fanout-floor")
 HOST = "127.0.0.1"
 
 
@@ -168,7 +168,16 @@ def _exit_on_signal(signum, frame) -> None:
     raise SystemExit(0)
 
 
-SERVE = {"echo": _serve_echo, "liveui": _serve_liveui, "pyview": _serve_pyview}
+async def _serve_fanout(target: str, port: int) -> None:
+    from bench import fanout_servers
+
+    serve = fanout_servers.serve_liveui if target == "fanout-liveui" else fanout_servers.serve_floor
+    await serve(port, HOST, _announce)
+
+
+SERVE = {"echo": _serve_echo, "liveui": _serve_liveui, "pyview": _serve_pyview,
+         "fanout-liveui": lambda port: _serve_fanout("fanout-liveui", port),
+         "fanout-floor": lambda port: _serve_fanout("fanout-floor", port)}
 
 
 def child_main(argv: list[str] | None = None) -> None:

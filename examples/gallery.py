@@ -5,6 +5,7 @@ import os
 import liveui
 
 from .cart import Cart
+from .chat import Chat
 from .counter import Counter
 from .feed import Feed
 from .dashboard import Dashboard
@@ -41,4 +42,5 @@ def make_app(secret_key: str | None = None) -> liveui.App:
     app.live("/feed", Feed)
     app.live("/async", Loading)
     app.live("/uploads", Uploads)
+    app.live("/chat", Chat)
     return app

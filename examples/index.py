@@ -14,6 +14,7 @@ PAGES = [
     ("/feed", "Feed", "infinite scroll: a stream fed by phx-viewport-bottom"),
     ("/async", "Async", "assign_async with loading and failure, start_async with cancel"),
     ("/uploads", "Uploads", "image preview, several files with progress, drag and drop, cancel"),
+    ("/chat", "Chat", "PubSub and Presence: messages and who is here, across tabs and server processes"),
 ]
 
 

@@ -4,6 +4,7 @@ A view is a Python class whose state lives on the server; clients send events, t
 re-renders and ships only what changed, over a WebSocket, a Jupyter comm or a pywebview bridge.
 """
 
+from . import presence, pubsub
 from .app import App, serve
 from .async_result import AsyncResult
 from .components import CID, LiveComponent
@@ -21,4 +22,4 @@ from .writers import TempFileWriter, UploadWriter, WriterFailure
 
 __all__ = ["App", "AsyncResult", "CID", "Cont", "Form", "FormField", "Halt", "Invalid", "JS", "LiveComponent", "LiveView",
            "Socket", "Template", "TempFileWriter", "UploadConfig", "UploadEntry", "UploadWriter", "ViewRef", "WriterFailure",
-           "image", "live_file_input", "live_img_preview", "serve", "to_form", "upload_errors"]
+           "image", "live_file_input", "live_img_preview", "presence", "pubsub", "serve", "to_form", "upload_errors"]

@@ -1,4 +1,4 @@
-"""Command line: `python -m liveui run module:app [--reload]` serves an app;
+"""Command line: `python -m liveui run module:app [--reload] [--workers N]` serves an app;
 `python -m liveui demo [--port N] [--host H]` serves the demo gallery;
 `python -m liveui desktop module:View` (or `module:app`) opens it in a native window."""
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
                      help="development: restart on Python edits, re-render on template edits (implies --debug)")
     run.add_argument("--reload-dir", action="append", default=[], help="a folder to watch (default: the current one)")
     run.add_argument("--debug", action="store_true", help="error pages with tracebacks, events logged at INFO")
+    run.add_argument("--workers", type=int, default=1, help="server processes sharing the port (see docs/scaling.md)")
     demo = commands.add_parser("demo", help="serve the demo gallery")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--host", default="127.0.0.1")
@@ -42,17 +43,22 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
         if args.reload:
+            if args.workers != 1:
+                parser.error("--reload runs one server process: leave out --workers")
             from .reload import supervise
 
             supervise(args.target, args.host, args.port, args.reload_dir or ["."])
             return
-        from .reload import serve_app
+        from .workers import WorkersRefused, run as run_workers
 
         app = load_target(parser, args.target)
         if not isinstance(app, App):
             parser.exit(1, f"{args.target} is a {type(app).__name__}, not a liveui.App\n")
         app.debug = app.debug or args.debug
-        serve_app(app, args.host, args.port)
+        try:
+            run_workers(app, host=args.host, port=args.port, workers=args.workers)
+        except WorkersRefused as refused:
+            parser.exit(2, f"liveui: {refused}\n")
     elif args.command == "demo":
         from liveui_examples.gallery import make_app  # examples/, installed with liveui
 

@@ -15,14 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
-from . import debug, origin
+from . import debug, origin, presence
 from . import template as templates
+from .pubsub import PubSub
+from .pubsub import for_app as pubsub_for_app
 from .reconnect import DEFAULT_GRACE, RunningViews
 from .router import Router
 from .tokens import Signer
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 STATIC_PREFIX = "/liveui/static"
+SECRET_VARIABLE = "LIVEUI_SECRET_KEY"
 
 
 class App:
@@ -32,6 +35,9 @@ class App:
     the same key (when omitted: `$LIVEUI_SECRET_KEY`, else a random one). `allowed_origins` lists
     extra origins allowed to open the WebSocket besides the page's own host. `debug` shows errors
     with their traceback to the browser and logs events at INFO (docs/devloop.md): never in production.
+    `pubsub` is a Redis URL (`redis://host:port/db`), a PubSub, or None for the
+    LIVEUI_PUBSUB_URL environment variable's or else the in-process one; Redis channels are
+    named after `pubsub_namespace` (default: a digest of the secret key).
 
     The root layout (docs/layouts.md): `static_dir` is served under /static; `stylesheets` and
     `scripts` (URLs of served files) are linked from every page with their version, tracked for
@@ -55,11 +61,18 @@ class App:
                  outgoing_buffer: int = 8 * 1024 * 1024,
                  reconnect_grace: float = DEFAULT_GRACE, debug: bool = False,
                  static_dir: str | None = None, stylesheets: Iterable[str] = (), scripts: Iterable[str] = (),
-                 title_suffix: str = "") -> None:
+                 title_suffix: str = "", pubsub: str | PubSub | None = None,
+                 pubsub_namespace: str | None = None) -> None:
         self.router = Router()
         self.live = self.router.live
         self.live_session = self.router.live_session
-        self.signer = Signer(secret_key or os.environ.get("LIVEUI_SECRET_KEY") or secrets.token_hex(32))
+        secret_key = secret_key or os.environ.get(SECRET_VARIABLE) or None
+        self.random_secret = secret_key is None  # several processes cannot share it
+        secret_key = secret_key or secrets.token_hex(32)
+        self.signer = Signer(secret_key)
+        namespace = pubsub_namespace or hashlib.sha256(b"liveui pubsub " + secret_key.encode()).hexdigest()[:16]
+        self.pubsub = pubsub_for_app(pubsub, namespace)
+        presence.tracker(self.pubsub)
         self.debug = debug
         self.routes: list[tuple[str, Any, dict[str, Any]]] = []
         self.title = title

@@ -46,12 +46,13 @@ class ViewRef:
     """A handle to one connected view: `send(msg)` delivers `msg` to its `handle_info`,
     `send_update(...)` updates one of its live components."""
 
-    __slots__ = ("_loop", "_deliver", "_timers", "alive")
+    __slots__ = ("_loop", "_deliver", "_timers", "_closers", "alive")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[tuple[str, Any]], None]) -> None:
         self._loop = loop
         self._deliver = deliver
         self._timers: set[Timer] = set()
+        self._closers: list[Callable[[ViewRef], None]] = []
         self.alive = True
 
     def send(self, message: Any) -> None:
@@ -94,6 +95,16 @@ class ViewRef:
         self.alive = False
         for timer in list(self._timers):
             timer.cancel()
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            closer(self)
+
+    def on_close(self, closer: Callable[[ViewRef], None]) -> None:
+        """Call `closer(ref)` when the view ends (PubSub subscriptions and presences end with it)."""
+        if self.alive:
+            self._closers.append(closer)
+        else:
+            closer(self)
 
     def _later(self, seconds: float, item: tuple[str, Any]) -> Timer:
         timer = Timer(self)

@@ -27,8 +27,6 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from tornado.httpserver import HTTPServer
-
 from . import template as templates
 from .channel import connected_views
 from .view import Renderable
@@ -167,14 +165,14 @@ def serve_app(app: Any, host: str, port: int) -> None:
     (then until the supervisor goes), else on `host:port` (0: a free port, printed)."""
     from tornado.netutil import bind_sockets
 
-    from .server import make_application
+    from .server import serve_sockets
 
     inherited = listening_sockets()
 
     async def main() -> None:
         stop = asyncio.Event()
         sockets = inherited or bind_sockets(port, host)
-        HTTPServer(make_application(app)).add_sockets(sockets)
+        serve_sockets(app, sockets)
         if inherited:
             follow_supervisor(app, stop)
         else:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import tornado.web
 from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
 
 from .app import App
 from .http import FunctionHandler, HostCheck, RequestHandler
@@ -110,7 +112,13 @@ def _route(app: App, path: str, handler: Any, kwargs: dict[str, Any]) -> tuple[s
     raise TypeError(f"app.route({path!r}, ...) takes a RequestHandler subclass or a function, got {handler!r}")
 
 
-def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:
+def serve_sockets(app: App, sockets: list[socket.socket]) -> HTTPServer:
+    """Serve `app` on bound sockets from the running event loop, its PubSub started."""
+    app.pubsub.start()
     server = http_server(app)
-    server.listen(port, address)
+    server.add_sockets(sockets)
     return server
+
+
+def listen(app: App, port: int, address: str = "127.0.0.1") -> HTTPServer:
+    return serve_sockets(app, bind_sockets(port, address))

@@ -333,6 +333,20 @@ class Socket:
         (None while not connected)."""
         return self.ref.send_update_after(target, ms, **assigns) if self.ref is not None else None
 
+    # -- PubSub -----------------------------------------------------------------------------
+
+    def subscribe(self, topic: str) -> Socket:
+        """Receive the messages broadcast on `topic` in handle_info (a component's go to its
+        view) until `unsubscribe` or the view's end; a no-op while not connected."""
+        if self.ref is not None:
+            self.endpoint.pubsub.subscribe(self.ref, topic)
+        return self
+
+    def unsubscribe(self, topic: str) -> Socket:
+        if self.ref is not None:
+            self.endpoint.pubsub.unsubscribe(self.ref, topic)
+        return self
+
     # -- connection ---------------------------------------------------------------------
 
     def get_connect_params(self) -> dict[str, Any] | None:

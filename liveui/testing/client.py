@@ -465,8 +465,6 @@ class Element:
         for push in pushes:
             payload = {"type": kind, "event": push.event, "value": value(node, push)}
             html = await self.view.push_event(payload, target_cid(node, document, push=push))
-        if name == "submit":
-            self.view.submitted.add(key)
         return html
 
     async def render_click(self, value: dict[str, Any] | None = None) -> str:
@@ -589,6 +587,7 @@ def isolate(app: Any, view_class: type) -> Any:
     isolated = App(title=app.title, head=str(app.head), allowed_origins=app.allowed_origins,
                    token_max_age=app.token_max_age)
     isolated.signer = app.signer
+    isolated.pubsub = app.pubsub
     isolated.static_dirs = list(app.static_dirs)
     isolated.live(ISOLATED_PATH, view_class)
     return isolated
