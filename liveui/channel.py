@@ -402,6 +402,7 @@ class ViewChannel:
         if self._expiry is None:
             grace = grace_of(type(self.view), self.connection.endpoint)
             self._expiry = self._loop.call_later(grace, self.stop, "reconnect_grace_expired")
+            self.ref.away(True)
         self._cancel_uploads()
 
     def _cancel_uploads(self) -> None:
@@ -414,6 +415,7 @@ class ViewChannel:
         if self._expiry is not None:
             self._expiry.cancel()
             self._expiry = None
+            self.ref.away(False)
         else:  # taken over from a connection still open (half-open after a network change)
             self._cancel_uploads()
         if self.connection is not connection:

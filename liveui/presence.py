@@ -1,7 +1,8 @@
 """Presence, the Phoenix.Presence model: who is on a topic, kept by each process and replicated
 to the others over its PubSub; changes reach the topic's subscribers as `presence_diff`.
 
-A view's presences end with it (leave, crash, closed tab). Over Redis every process sends a
+A view's presences end with it (leave, crash, closed tab) and hide while its client is away (a
+dropped connection the view waits on for its reconnect grace period). Over Redis every process sends a
 heartbeat each `heartbeat` seconds; a process not heard from for `expiry` seconds (killed, cut
 off) is dropped with its presences, so a dead process's users leave within expiry + heartbeat.
 """
@@ -31,6 +32,7 @@ class Tracker:
         self._lock = threading.RLock()
         self._state: dict[str, dict[str, dict[str, tuple[str, dict[str, Any]]]]] = {}  # topic > key > phx_ref
         self._own: dict[ViewRef, dict[tuple[str, str], str]] = {}
+        self._hidden: dict[ViewRef, dict[tuple[str, str], dict[str, Any]]] = {}  # entries of views whose client is away
         self._vsn = 0
         self._nodes: dict[str, list[float]] = {}  # node -> [last vsn applied, last heard (monotonic)]
         self._asked: dict[str, float] = {}  # node -> when its state was last requested
@@ -51,9 +53,9 @@ class Tracker:
             if own is None:
                 own = self._own[ref] = {}
                 ref.on_close(self._ended)
+                ref.on_away(self._away)
             own[(topic, key)] = entry["phx_ref"]
-            self._put(topic, key, self.pubsub.node, entry)
-            self._announce(topic, {key: [entry]}, {})
+            self._show(ref, topic, key, entry)
         return entry["phx_ref"]
 
     def update(self, ref: ViewRef, topic: str, key: str, meta: dict[str, Any] | Callable[[dict[str, Any]], Any]) -> str:
@@ -61,28 +63,58 @@ class Tracker:
             phx_ref = self._own.get(ref, {}).get((topic, key))
             if phx_ref is None:
                 raise ValueError(f"presence {key!r} on {topic!r} is not tracked by this view: track() it first")
-            old = self._state[topic][key][phx_ref][1]
+            hidden = self._hidden.get(ref)
+            old = hidden[(topic, key)] if hidden is not None else self._state[topic][key][phx_ref][1]
             if callable(meta):
                 meta = meta({k: v for k, v in old.items() if k not in ("phx_ref", "phx_ref_prev")})
             _check(topic, key, meta)  # type: ignore[arg-type]
             entry = {**meta, "phx_ref": _new_ref(), "phx_ref_prev": phx_ref}  # type: ignore[dict-item]
             self.pubsub.check(entry)
             self._own[ref][(topic, key)] = entry["phx_ref"]
-            self._remove(topic, key, phx_ref)
-            self._put(topic, key, self.pubsub.node, entry)
-            self._announce(topic, {key: [entry]}, {key: [old]})
+            if hidden is not None:
+                hidden[(topic, key)] = entry
+            else:
+                self._remove(topic, key, phx_ref)
+                self._put(topic, key, self.pubsub.node, entry)
+                self._announce(topic, {key: [entry]}, {key: [old]})
         return entry["phx_ref"]
 
     def untrack(self, ref: ViewRef, topic: str, key: str) -> None:
         with self._lock:
             phx_ref = self._own.get(ref, {}).pop((topic, key), None)
             if phx_ref is not None:
-                self._announce(topic, {}, {key: [self._remove(topic, key, phx_ref)]})
+                self._hide(ref, topic, key, phx_ref)
+                self._hidden.get(ref, {}).pop((topic, key), None)
 
     def _ended(self, ref: ViewRef) -> None:
         with self._lock:
             for (topic, key), phx_ref in self._own.pop(ref, {}).items():
-                self._announce(topic, {}, {key: [self._remove(topic, key, phx_ref)]})
+                self._hide(ref, topic, key, phx_ref)
+            self._hidden.pop(ref, None)
+
+    def _away(self, ref: ViewRef, away: bool) -> None:
+        """The view's client went: its presences leave (kept aside); it came back: they join again."""
+        with self._lock:
+            if away and ref not in self._hidden:
+                hidden = self._hidden[ref] = {}
+                for (topic, key), phx_ref in self._own.get(ref, {}).items():
+                    hidden[(topic, key)] = self._remove(topic, key, phx_ref)
+                    self._announce(topic, {}, {key: [hidden[(topic, key)]]})
+            elif not away:
+                for (topic, key), entry in self._hidden.pop(ref, {}).items():
+                    self._put(topic, key, self.pubsub.node, entry)
+                    self._announce(topic, {key: [entry]}, {})
+
+    def _show(self, ref: ViewRef, topic: str, key: str, entry: dict[str, Any]) -> None:
+        if ref in self._hidden:
+            self._hidden[ref][(topic, key)] = entry
+        else:
+            self._put(topic, key, self.pubsub.node, entry)
+            self._announce(topic, {key: [entry]}, {})
+
+    def _hide(self, ref: ViewRef, topic: str, key: str, phx_ref: str) -> None:
+        if ref not in self._hidden:
+            self._announce(topic, {}, {key: [self._remove(topic, key, phx_ref)]})
 
     def list(self, topic: str) -> dict[str, dict[str, Metas]]:
         with self._lock:
@@ -162,7 +194,9 @@ class Tracker:
 
     def _send_state(self) -> None:
         state: dict[str, dict[str, Metas]] = {}
-        for own in self._own.values():
+        for ref, own in self._own.items():
+            if ref in self._hidden:
+                continue
             for (topic, key), phx_ref in own.items():
                 state.setdefault(topic, {}).setdefault(key, []).append(self._state[topic][key][phx_ref][1])
         self.pubsub.node_publish({"k": "p", "op": "f", "v": self._vsn, "state": state})

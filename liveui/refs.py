@@ -46,13 +46,14 @@ class ViewRef:
     """A handle to one connected view: `send(msg)` delivers `msg` to its `handle_info`,
     `send_update(...)` updates one of its live components."""
 
-    __slots__ = ("_loop", "_deliver", "_timers", "_closers", "alive")
+    __slots__ = ("_loop", "_deliver", "_timers", "_closers", "_away_listeners", "alive")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[tuple[str, Any]], None]) -> None:
         self._loop = loop
         self._deliver = deliver
         self._timers: set[Timer] = set()
         self._closers: list[Callable[[ViewRef], None]] = []
+        self._away_listeners: list[Callable[[ViewRef, bool], None]] = []
         self.alive = True
 
     def send(self, message: Any) -> None:
@@ -105,6 +106,16 @@ class ViewRef:
             self._closers.append(closer)
         else:
             closer(self)
+
+    def on_away(self, listener: Callable[[ViewRef, bool], None]) -> None:
+        """Call `listener(ref, away)` when the view's client goes (a dropped connection: the view
+        waits for a rejoin, docs/reconnect.md) and when it comes back (presences hide meanwhile)."""
+        self._away_listeners.append(listener)
+
+    def away(self, away: bool) -> None:
+        """The view's client went (True) or came back (False)."""
+        for listener in list(self._away_listeners):
+            listener(self, away)
 
     def _later(self, seconds: float, item: tuple[str, Any]) -> Timer:
         timer = Timer(self)

@@ -27,3 +27,15 @@ async def test_chat_shows_who_is_here_and_the_messages(live):
     await view.form("#say").render_submit({"text": "hello"})
     # the message comes back through PubSub, as a server push
     await wait_for(lambda: re.search(r"<b>ada</b>: hello", view.render()), "the message in the list")
+
+
+async def test_a_dropped_client_leaves_the_list_until_it_reattaches(live):
+    """A view waiting for its client (reconnect grace) hides its presence: no ghost users."""
+    ada, _ = await live("/chat?name=ada")
+    bob, _ = await live("/chat?name=bob")
+    await wait_for(lambda: '<li id="who-ada">ada</li>' in bob.render(), "ada in bob's list")
+    await ada.client.wire.drop()
+    await wait_for(lambda: '<li id="who-ada">' not in bob.render(), "ada to leave bob's list")
+    await ada.client.reconnect()
+    await wait_for(lambda: '<li id="who-ada">ada</li>' in bob.render(), "ada back in bob's list")
+    assert '<li id="who-bob">bob</li>' in ada.render() and '<li id="who-ada">ada</li>' in ada.render()

@@ -194,7 +194,7 @@ class WebviewWire(MemoryWire):
 
     async def drop(self) -> None:
         """The page's socket closes (its client will reconnect on a new one, in the same window)."""
-        if self._bridge is None or self._window is None or self._closed is None:
+        if self._bridge is None or self._window is None or self._closed is None or self._closed.is_set():
             return
         self._window.run(f"liveuiWire.close({json.dumps(self._id)})")
         try:
