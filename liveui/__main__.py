@@ -49,12 +49,16 @@ def main(argv: list[str] | None = None) -> None:
 
             supervise(args.target, args.host, args.port, args.reload_dir or ["."])
             return
+        from .reload import LISTEN_FDS, serve_app
         from .workers import WorkersRefused, run as run_workers
 
         app = load_target(parser, args.target)
         if not isinstance(app, App):
             parser.exit(1, f"{args.target} is a {type(app).__name__}, not a liveui.App\n")
         app.debug = app.debug or args.debug
+        if os.environ.get(LISTEN_FDS):  # the server process of `run --reload`: on its supervisor's socket
+            serve_app(app, args.host, args.port)
+            return
         try:
             run_workers(app, host=args.host, port=args.port, workers=args.workers)
         except WorkersRefused as refused:

@@ -28,6 +28,10 @@ class RunningViews:
     def __len__(self) -> int:
         return len(self._views)
 
+    def __reduce__(self) -> Any:
+        """A copy in another process (an app shipped to a Jupyter kernel) starts empty."""
+        return RunningViews, ()
+
     def add(self, channel: ViewChannel, identity: Any) -> None:
         self._views[(channel.topic, identity)] = channel
         self._identities[channel] = identity
