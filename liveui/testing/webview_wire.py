@@ -183,6 +183,7 @@ class WebviewWire(MemoryWire):
             return
         connection = self._bridge.connection(self._id)
         endings = connection.view_endings() if connection is not None else []
+        self._bridge.close_all()  # as a closing window: its views end now (a socket closing would park them)
         self._window.run(f"liveuiWire.close({json.dumps(self._id)})")
         try:
             await asyncio.wait_for(self._closed.wait(), self.timeout)
