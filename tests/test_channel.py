@@ -185,6 +185,7 @@ async def test_stop_waits_for_the_running_handler(open_client):
     await TERMINATED.wait(lambda seen: any(v == view_id for v, _ in seen))
 
 
+@pytest.mark.liveui_same_process  # observes terminate through an in-process recorder
 async def test_plain_handler_with_a_hook_that_waits(open_client):
     client = await open_client(APP, "/hooked")
     await client.join()

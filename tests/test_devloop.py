@@ -210,6 +210,7 @@ async def test_a_template_edit_resends_the_view_and_its_components_with_their_st
 
     class Page(LiveView):
         template = str(tmp_path / "page.html.j2")
+        layout = None  # the view's own statics, without the default layout around them
 
         def mount(self, params, session, socket):
             socket.assign(n=0)

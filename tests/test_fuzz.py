@@ -51,7 +51,7 @@ class Target(LiveView):
         pass
 
 
-APP = liveui.App(secret_key="fuzz-test-secret")
+APP = liveui.App(secret_key="fuzz-test-secret", reconnect_grace=0)  # a closed connection's views end at once
 APP.live("/target", Target)
 APP.live("/target/{id}", Target)
 

@@ -101,7 +101,7 @@ class Client:
                 view.joined = False
                 try:
                     await self.call(view.topic, view.join_ref, "phx_leave", {})
-                except AssertionError:  # no answer: the connection is gone already
+                except Exception:  # no answer, or nothing to send on: the connection is gone already
                     break
         logging.getLogger("liveui").removeHandler(self._crashes)
         await self.wire.close()

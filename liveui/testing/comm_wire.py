@@ -176,8 +176,10 @@ class CommWire(Wire):
         self._custom(comm, {"c": self._comms[comm], "b": 1}, buffers=[frame])
 
     async def drop(self) -> None:
-        """The page stops talking on its connections (a reload, a lost network): the kernel
-        still holds them until its heartbeat sweep; a rejoin on a new one takes the views over."""
+        """The page's client disconnects (a reload, its heartbeat timed out): it tells the kernel,
+        which parks the views; a rejoin on a new connection takes them over."""
+        for comm, cid in self._comms.items():
+            self._custom(comm, {"c": cid, "close": 1000})
         self._comms.clear()
         self.inbox = asyncio.Queue()
 
