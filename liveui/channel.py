@@ -401,7 +401,9 @@ class ViewChannel:
         """Start the grace period (once); uploads in progress are cancelled (the client restarts them)."""
         if self._expiry is None:
             grace = grace_of(type(self.view), self.connection.endpoint)
-            self._expiry = self._loop.call_later(grace, self.stop, "reconnect_grace_expired")
+            # an empty context: the timer outlives the message that armed it (and its connection)
+            self._expiry = self._loop.call_later(grace, self.stop, "reconnect_grace_expired",
+                                                 context=contextvars.Context())
             self.ref.away(True)
         self._cancel_uploads()
 

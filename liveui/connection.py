@@ -10,6 +10,7 @@ warning; the client reconnects); a push too deeply nested to parse gets an error
 from __future__ import annotations
 
 import contextvars
+import weakref
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -27,8 +28,10 @@ MALFORMED = 1007  # the close code for a frame that is not a Phoenix message ("i
 
 
 # the connection whose frame is being handled: warnings logged meanwhile (by its views too, in the
-# tasks they start from there) count against its budget
-_handling: contextvars.ContextVar[Connection | None] = contextvars.ContextVar("liveui_connection", default=None)
+# tasks they start from there) count against its budget. A weak reference: the contexts of
+# long-lived timers and tasks started from there must not keep a closed connection alive.
+_handling: contextvars.ContextVar[weakref.ref[Connection] | None] = contextvars.ContextVar("liveui_connection",
+                                                                                            default=None)
 
 
 class _BoundedLines(logging.Filter):
@@ -39,7 +42,8 @@ class _BoundedLines(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "liveui_bounded", False):
             return True
-        connection = _handling.get()
+        handling = _handling.get()
+        connection = handling() if handling is not None else None
         if record.levelno == logging.WARNING and connection is not None and not connection.may_warn():
             return False
         message = record.getMessage()
@@ -90,7 +94,7 @@ class Connection:
     def _receive(self, decode: Callable[[Any], Message], frame: Any, what: str) -> None:
         if not self.open:
             return
-        handling = _handling.set(self)
+        handling = _handling.set(weakref.ref(self))
         try:
             message = decode(frame)
         except NestingError as bad:
