@@ -88,7 +88,7 @@ class ViewChannel:
         self._active = 0.0  # when the mailbox last ran empty
         self._awaiting: list[Message] = []  # lv:await-async pushes waiting for the work to end
         self._expiry: asyncio.TimerHandle | None = None  # armed while parked: the end of the grace period
-        self._held_events: deque[Any] = deque(maxlen=_MAX_HELD_EVENTS)  # pushed while parked
+        self._held_events: deque[Any] | None = None  # while parked: the push_events it issued
         self.task: asyncio.Task[None] | None = None  # held: asyncio keeps only weak references
         self.debug = bool(getattr(connection.endpoint, "debug", False))
         _LIVE.add(self)
@@ -296,7 +296,7 @@ class ViewChannel:
     # -- sending ------------------------------------------------------------------------
 
     def push(self, event: str, payload: dict[str, Any]) -> None:
-        if self._expiry is not None and "e" in payload:  # parked: the events wait for a reattach
+        if self._held_events is not None and "e" in payload:  # parked: the events wait for a reattach
             self._held_events.extend(payload["e"])
         self.connection.send(Message(self.join_ref, None, self.topic, event, payload))
 
@@ -328,8 +328,7 @@ class ViewChannel:
         elif kind == "async":
             await self._async_outcome(*item)
         elif kind == "refresh":  # the whole tree again (components included), the state kept
-            self.differ.reset()
-            self.components.resend()  # type: ignore[union-attr]
+            self._resend()
             await self._after(None)
         elif kind == "reload":
             self.push("redirect", {"to": _local_part(self.match.uri)})  # type: ignore[union-attr]
@@ -404,8 +403,17 @@ class ViewChannel:
             # an empty context: the timer outlives the message that armed it (and its connection)
             self._expiry = self._loop.call_later(grace, self.stop, "reconnect_grace_expired",
                                                  context=contextvars.Context())
+            self._held_events = deque(maxlen=_MAX_HELD_EVENTS)
             self.ref.away(True)
         self._cancel_uploads()
+
+    def _resend(self) -> None:
+        """The client gets the whole tree again (a reattach, a template edit): every slot, every
+        component whole, every stream's shown items."""
+        self.differ.reset()
+        self.components.resend()  # type: ignore[union-attr]
+        for stream in self.socket.assigns.get("streams", {}).values():  # type: ignore[union-attr]
+            stream.replay()
 
     def _cancel_uploads(self) -> None:
         for socket in [self.socket, *self.components.sockets()]:  # type: ignore[union-attr]
@@ -432,14 +440,11 @@ class ViewChannel:
             if target is not None and target.route.view is type(self.view):
                 self.match = target
                 await lifecycle.handle_params(self.view, target, socket)  # type: ignore[arg-type]
-        self.differ.reset()
-        self.components.resend()  # type: ignore[union-attr]
-        for stream in socket.assigns.get("streams", {}).values():
-            stream.replay()
+        self._resend()
         rendered = await self._render()
-        if self._held_events:
-            rendered["e"] = [*self._held_events, *rendered.get("e", ())]
-            self._held_events.clear()
+        held, self._held_events = self._held_events, None
+        if held:
+            rendered["e"] = [*held, *rendered.get("e", ())]
         self.reply(message, "ok", {"rendered": rendered, "liveview_version": LIVEVIEW_VERSION})
 
     def _verify(self, message: Message, connection: Connection | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

@@ -172,8 +172,8 @@ class Connection:
         return self._warnings <= MAX_WARNINGS
 
     def shut(self, code: int, reason: str, why: str) -> None:
-        """Close the connection from the server's side (one warning saying `why`): its views end,
-        nothing more is sent or received; the client reconnects."""
+        """Close the connection from the server's side (one warning saying `why`): nothing more is
+        sent or received; its views wait for the client's reconnect for their grace period."""
         if not self.open:
             return
         log.warning("%.300s", why)

@@ -3,7 +3,8 @@
 Limits (docs/security.md): the upgrade is refused (403) for a Host the app does not serve or a
 foreign Origin; a socket silent for `App.idle_timeout` seconds (no frame, no pong: the client
 heartbeats every 30 s) is closed; a client that stops reading may leave at most
-`App.outgoing_buffer` bytes unsent, then its connection is dropped and its views end.
+`App.outgoing_buffer` bytes unsent, then its connection is dropped. Either way its views wait
+for the client's rejoin for their reconnect grace period (docs/reconnect.md).
 """
 
 from __future__ import annotations
