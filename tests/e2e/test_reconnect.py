@@ -47,13 +47,16 @@ class Notes(liveui.LiveView):
 
 class CuttingProxy:
     """A TCP proxy on a free 127.0.0.1 port in front of the server; `cut()` aborts every
-    connection through it (no WebSocket close frame: what a failing network looks like)."""
+    connection through it (no WebSocket close frame: what a failing network looks like) and
+    refuses new ones until `restore()`: the outage lasts until the test has seen the page's
+    disconnected state (else the client's first retry, 10 ms later, may end it unseen)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._transports: list[Any] = []
+        self._down = False
         self._thread = threading.Thread(target=self._loop.run_forever, name="cutting-proxy", daemon=True)
 
     def start(self) -> CuttingProxy:
@@ -64,6 +67,9 @@ class CuttingProxy:
         return self
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._down:
+            writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
@@ -85,11 +91,18 @@ class CuttingProxy:
 
     def cut(self) -> None:
         def abort_all() -> None:
+            self._down = True
             transports, self._transports = self._transports, []
             for transport in transports:
                 transport.abort()
 
         self._loop.call_soon_threadsafe(abort_all)
+
+    def restore(self) -> None:
+        def up() -> None:
+            self._down = False
+
+        self._loop.call_soon_threadsafe(up)
 
     def stop(self) -> None:
         async def close() -> None:
@@ -131,6 +144,7 @@ def test_a_dropped_network_comes_back_to_the_same_view(browser: Any, proxied: Cu
 
         proxied.cut()
         page.wait_for_selector(f"{MAIN}.phx-error", state="attached", timeout=RECONNECT_TIMEOUT_MS)
+        proxied.restore()
         wait_connected(page, RECONNECT_TIMEOUT_MS)
 
         expect(page.locator("#count")).to_have_text("3")
