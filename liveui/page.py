@@ -26,21 +26,24 @@ class Page:
     title: Any = None
 
 
-async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any], csrf: str) -> Page:
-    """Mount the view for `url` disconnected and render the page around its container."""
-    page = await render_container(app, url, session, flash)
+async def render_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any], csrf: str,
+                      view_id: str | None = None) -> Page:
+    """Mount the view for `url` disconnected and render the page around its container (under
+    `view_id` when given: a reload that rejoins the view still running with that id)."""
+    page = await render_container(app, url, session, flash, view_id)
     if page.status == 200:
         page.html = app.render_layout(Markup(page.html), page.title, csrf)
     return page
 
 
-async def render_container(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any]) -> Page:
+async def render_container(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any],
+                           view_id: str | None = None) -> Page:
     """Mount the view for `url` disconnected and render its container alone (hosts that are not
     a browser page, such as a notebook cell, put it in their own page)."""
     match = app.router.match(url)
     if match is None:
         return Page(404, app.render_not_found(url))
-    view_id = random_id()
+    view_id = view_id or random_id()
     socket = Socket(view_id=view_id, connected=False, endpoint=app)
     if flash:
         socket.assign(flash=flash)

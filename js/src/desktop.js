@@ -36,13 +36,14 @@ function call(method, ...args) {
     })
 }
 
-// Replace this page by one of the app's, rendered by Python.
-function loadPage(url, flash) {
+// Replace this page by one of the app's, rendered by Python. A reload names the page's main
+// view (`view`): the new page keeps its id, so its join finds the view still running.
+function loadPage(url, flash, view = null) {
   if (leaving) return
   leaving = true
   const idle = inFlight === 0 ? Promise.resolve() : new Promise((resolve) => whenIdle.push(resolve))
   idle.then(bridge).then(() => {
-    window.pywebview.state.liveuiLoad = {url, flash, nonce: `${Date.now()}-${Math.random()}`}
+    window.pywebview.state.liveuiLoad = {url, flash, view, nonce: `${Date.now()}-${Math.random()}`}
   })
 }
 
@@ -174,7 +175,7 @@ function takeFlash() {
 }
 
 // Page loads never leave the window: one of this app's URLs is rendered by Python into the
-// window, any other URL opens in the system browser.
+// window (a reload of the page keeps its views), any other URL opens in the system browser.
 function guardNavigation() {
   if (!window.navigation) return
   window.navigation.addEventListener("navigate", (event) => {
@@ -182,7 +183,8 @@ function guardNavigation() {
     event.preventDefault()
     const to = new URL(event.destination.url, window.location.href)
     if (to.origin === window.location.origin) {
-      loadPage(to.href, takeFlash())
+      const main = event.navigationType === "reload" ? document.querySelector("[data-phx-main]") : null
+      loadPage(to.href, takeFlash(), main && main.id)
     } else {
       // the page stays; if the client let its views go for this redirect, it is loaded afresh
       call("open_external", to.href).then(() => {

@@ -65,13 +65,15 @@ def inline_static(app: Any, html: str) -> str:
     return html[:head_end] + desktop + html[head_end:] if head_end >= 0 else desktop + html
 
 
-async def desktop_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any] | None = None) -> DesktopPage:
-    """Render `url` for a window, following the app's redirects (an outside one is handed off)."""
+async def desktop_page(app: Any, url: str, session: dict[str, Any], flash: dict[str, Any] | None = None,
+                       view_id: str | None = None) -> DesktopPage:
+    """Render `url` for a window, following the app's redirects (an outside one is handed off);
+    its main view gets `view_id` when given (a reload), a page it redirects to a new one."""
     for _ in range(MAX_REDIRECTS):
         if not url.startswith(ORIGIN + "/"):
             return DesktopPage(url, external=True)
-        page = await render_page(app, url, session, flash or {}, "")
+        page = await render_page(app, url, session, flash or {}, "", view_id)
         if page.location is None:
             return DesktopPage(url, inline_static(app, page.html))
-        url, flash = urljoin(url, page.location), page.flash
+        url, flash, view_id = urljoin(url, page.location), page.flash, None
     raise RuntimeError(f"too many redirects from {url}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import threading
 import html
@@ -24,6 +25,7 @@ from .runtime import Runtime
 log = logging.getLogger("liveui")
 
 LOAD_TIMEOUT = 10.0
+VIEW_ID = re.compile(r"phx-[A-Za-z0-9_-]{1,64}")  # a main view's id, as a reload names it
 
 LOADING = "<!DOCTYPE html><html><body style='font-family: sans-serif'><p>Loading…</p></body></html>"
 
@@ -70,14 +72,16 @@ class DesktopWindow:
         if self.window.events.shown.is_set():  # opened while the GUI runs: it may be shown already
             self._shown()
 
-    def navigate(self, url: str, flash_token: str | None = None) -> None:
-        """Load one of the app's pages into the window (from any thread; returns at once)."""
-        asyncio.run_coroutine_threadsafe(self._load(urljoin(self._start, url), flash_token), self.runtime.loop)
+    def navigate(self, url: str, flash_token: str | None = None, reload_view: str | None = None) -> None:
+        """Load one of the app's pages into the window (from any thread; returns at once). A
+        reload names the page's main view: the new page rejoins the views of the page it replaces."""
+        asyncio.run_coroutine_threadsafe(self._load(urljoin(self._start, url), flash_token, reload_view),
+                                         self.runtime.loop)
 
-    async def _load(self, url: str, flash_token: str | None) -> None:
+    async def _load(self, url: str, flash_token: str | None, reload_view: str | None = None) -> None:
         try:
             flash = self.app.signer.verify("flash", flash_token, 60) if flash_token else None
-            page = await desktop_page(self.app, url, self.session, flash)
+            page = await desktop_page(self.app, url, self.session, flash, reload_view)
             log.info("window %s: %s %s", self.window.uid, "opening outside" if page.external else "loading", page.url)
             if page.external:
                 await asyncio.to_thread(webbrowser.open, page.url)
@@ -86,7 +90,10 @@ class DesktopWindow:
             # current: a page loaded before that has finished would have its bridge readied twice
             # (losing the calls in flight), so the page being left must be ready first
             await asyncio.to_thread(self.window.events.loaded.wait, LOAD_TIMEOUT)
-            self._bridge.close_all()  # the views of the page being left end
+            if reload_view:  # the views of the page wait for its reload to rejoin them
+                self._bridge.park_all()
+            else:  # the views of the page being left end
+                self._bridge.close_all()
             self.window.load_html(page.html, base_uri=page.url)  # queued to the GUI thread
         except Exception as error:
             log.exception("could not load %s into the window", url)
@@ -108,8 +115,9 @@ class DesktopWindow:
         if kind != "change":
             return
         if key == "liveuiLoad" and isinstance(value, dict) and isinstance(value.get("url"), str):
-            flash = value.get("flash")
-            self.navigate(value["url"], flash if isinstance(flash, str) else None)
+            flash, view = value.get("flash"), value.get("view")
+            self.navigate(value["url"], flash if isinstance(flash, str) else None,
+                          view if isinstance(view, str) and VIEW_ID.fullmatch(view) else None)
         elif key == "liveuiTitle" and isinstance(value, str) and value:
             self.window.set_title(value)
 

@@ -135,6 +135,12 @@ class Bridge:
         """The window closed or left the page: end every view of it (thread-safe)."""
         self._loop.call_soon_threadsafe(self._close_all)
 
+    @python_only
+    def park_all(self) -> None:
+        """The page is reloading: close every socket, its views waiting for the reloaded page's
+        rejoin for their grace period (thread-safe)."""
+        self._loop.call_soon_threadsafe(self._park_all)
+
     def _open(self, socket_id: str, url: str) -> None:
         transport = WebviewTransport(socket_id, self._post, self._loop, lambda: self._close(socket_id))
         self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url},
@@ -170,6 +176,10 @@ class Bridge:
         for connection in list(self._connections.values()):
             connection.closed(reattachable=True)
             connection.transport.close(code, reason)
+
+    def _park_all(self) -> None:
+        for socket_id in list(self._connections):
+            self._close(socket_id)
 
     def _close_all(self) -> None:
         for socket_id in list(self._connections):

@@ -122,3 +122,22 @@ async def test_the_apps_inlined_static_files_work_in_the_window(desktop) -> None
         assert await devtools.evaluate("getComputedStyle(document.querySelector('header.bar')).display") == "flex"
     finally:
         devtools.close()
+
+
+async def test_a_reload_of_the_window_keeps_its_view(desktop) -> None:
+    window = desktop("examples.counter:Counter")
+    devtools = await attach(window)
+    try:
+        await devtools.wait_for(f"{CONNECTED} && document.querySelector('#count').textContent === '0'")
+        view_id = await devtools.evaluate("document.querySelector('[data-phx-main]').id")
+        for expected in ("1", "2", "3"):
+            await devtools.click("#inc")
+            await devtools.wait_for(f"document.querySelector('#count').textContent === '{expected}'")
+        await devtools.evaluate("window.beforeReload = true; location.reload()")
+        await devtools.wait_for(f"window.beforeReload === undefined && {CONNECTED} && "
+                                "document.querySelector('#count').textContent === '3'")
+        assert await devtools.evaluate("document.querySelector('[data-phx-main]').id") == view_id
+        await devtools.click("#inc")
+        await devtools.wait_for("document.querySelector('#count').textContent === '4'")
+    finally:
+        devtools.close()
