@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 
 import pytest
 
@@ -14,7 +15,9 @@ pytest.importorskip("anywidget", reason="the comm transport needs the jupyter ex
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from examples.gallery import make_app  # noqa: E402
+from liveui import App, LiveView  # noqa: E402
 from liveui.serializer import Message, encode_binary_client_push  # noqa: E402
+from liveui.testing.client import Client  # noqa: E402
 from liveui.testing.comm_wire import CommWire  # noqa: E402
 
 
@@ -68,3 +71,30 @@ async def test_closing_the_widget_ends_its_views(wire):
     )
     assert result["user_expressions"]["ended"]["data"]["text/plain"] == "[True]"
     assert result["user_expressions"]["open"]["data"]["text/plain"] == "0"
+
+
+class Whereabouts(LiveView):
+    """Shows the thread its event ran on."""
+
+    template = '<p id="thread">{{ thread }}</p><button phx-click="where">where</button>'
+
+    def mount(self, params, session, socket):
+        socket.assign(thread="")
+
+    def handle_event(self, event, params, socket):
+        socket.assign(thread=threading.current_thread().name)
+
+
+async def test_widget_messages_on_a_kernel_subshell_run_the_view_on_the_main_thread():
+    """JupyterLab sends widget messages on a kernel subshell (its own thread and loop) when the
+    kernel has them; the views still run on the kernel's main thread, one at a time."""
+    app = App(secret_key="comm-subshell")
+    app.live("/", Whereabouts)
+    client = Client(app, transport="comm")
+    try:
+        view, _ = await client.live("/")
+        assert client.wire._subshell is not None, "this kernel has no subshells: the test proves nothing"
+        html = await view.element("button", "where").render_click()
+        assert '<p id="thread">MainThread</p>' in html
+    finally:
+        await client.close()

@@ -101,6 +101,7 @@ class CommWire(Wire):
         self._opened: dict[str, asyncio.Future[None]] = {}  # connection id -> opened
         self._topics: dict[str, str] = {}  # topic -> comm id
         self._current: str | None = None  # the comm of the last dead render
+        self._subshell: str | None = None  # the kernel subshell the widget messages go to, if any
         self._flash: dict[str, Any] | None = None
         self._log_buffer = ""
 
@@ -121,6 +122,7 @@ class CommWire(Wire):
                 if attempt == 2 or not await asyncio.to_thread(manager.is_alive):
                     raise
         self._client = client
+        self._subshell = await self._create_subshell()
         self._pump = asyncio.get_running_loop().create_task(self._read_iopub())
         paths = [p for p in sys.path if p]
         await self._execute(
@@ -189,6 +191,9 @@ class CommWire(Wire):
         for comm, cid in self._comms.items():
             self._custom(comm, {"c": cid, "close": 1000})
         await self._execute(f"_lw.kernel_forget({self.key!r})")
+        if self._subshell is not None:
+            await self._control("delete_subshell_request", {"subshell_id": self._subshell})
+            self._subshell = None
         if self._pump is not None:
             self._pump.cancel()
             self._pump = None
@@ -198,8 +203,29 @@ class CommWire(Wire):
 
     # -- the frontend's side of the kernel protocol --------------------------------------------
 
+    async def _create_subshell(self) -> str | None:
+        """A subshell for the widget messages, as JupyterLab makes one for its widgets when the
+        kernel has them (ipykernel 7): the messages then arrive on another thread than the cells'."""
+        msg_id = self._client.kernel_info()
+        while (reply := await self._client.get_shell_msg(timeout=max(self.timeout, 10.0)))["parent_header"].get("msg_id") != msg_id:
+            pass
+        if "kernel subshells" not in reply["content"].get("supported_features", []):
+            return None
+        return (await self._control("create_subshell_request", {}))["subshell_id"]
+
+    async def _control(self, kind: str, content: dict[str, Any]) -> dict[str, Any]:
+        msg = self._client.session.msg(kind, content=content)
+        self._client.control_channel.send(msg)
+        while (reply := await self._client.get_control_msg(timeout=max(self.timeout, 10.0)))["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            pass
+        if reply["content"].get("status") != "ok":
+            raise AssertionError(f"kernel: {kind}: {reply['content']}")
+        return reply["content"]
+
     def _custom(self, comm: str, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         msg = self._client.session.msg("comm_msg", content={"comm_id": comm, "data": {"method": "custom", "content": content}})
+        if self._subshell is not None:
+            msg["header"]["subshell_id"] = self._subshell
         if buffers:
             msg["buffers"] = buffers
         self._client.shell_channel.send(msg)

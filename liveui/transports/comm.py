@@ -48,6 +48,13 @@ WIDGET_CSS = """
 """
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class CommTransport:
     """The kernel end of one connection: sends frames to one client of the widget."""
 
@@ -83,11 +90,27 @@ class LiveWidget(anywidget.AnyWidget):
         self._sweeper: asyncio.TimerHandle | None = None
         self.on_static: Callable[[str], None] | None = None  # called with each `{static: html}` of a client
         self.on_render: Callable[[], str] | None = None  # a new dead render, for each `{render: id}`
+        self._loop = _running_loop()  # the views' loop: the kernel's main one (a cell runs in it)
         self.on_msg(self._receive)
         if self.comm is not None:
-            self.comm.on_close(lambda _msg: self.end_all())
+            self.comm.on_close(lambda _msg: self._on_loop(self.end_all))
+
+    def _on_loop(self, handle: Callable[..., None], *args: Any) -> None:
+        """Run `handle` on the views' loop. A kernel with subshells (ipykernel 7; JupyterLab sends
+        widget messages on one) hands some messages over on another thread and its own loop:
+        the views never run there, concurrently with themselves."""
+        here = _running_loop()
+        if self._loop is None:
+            self._loop = here
+        if self._loop is None or here is self._loop or self._loop.is_closed():
+            handle(*args)
+        else:
+            self._loop.call_soon_threadsafe(handle, *args)
 
     def _receive(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        self._on_loop(self._handle, content, buffers)
+
+    def _handle(self, content: Any, buffers: list[Any]) -> None:
         if not isinstance(content, dict):
             return
         if isinstance(content.get("static"), str) and self.on_static is not None:
