@@ -9,7 +9,8 @@ over real WebSockets. Each round: dead render, join, three clicks, then the conn
 The time is from sending the rejoin to its reply (the state the page then shows), for a view that
 reattaches (`reconnect_grace` 30 s) and for the same view that mounts afresh (grace 0: what
 LiveView does); the floor is the remount measured in the same run. Then `--views` views are
-joined, dropped all at once and reattached: the server's RSS at each step, and none may be lost.
+joined, dropped all at once and reattached: the server's RSS and Python heap at each step, and none
+may be lost.
 Writes the "Reconnect" section of bench/RESULTS.md.
 """
 
@@ -64,7 +65,27 @@ def make_app():
     return app
 
 
+def heap() -> dict:
+    """After a full collection: Python's allocated memory blocks, and the connections and view
+    channels still alive (what a leak would keep, apart from what the allocator keeps of RSS)."""
+    import gc
+
+    from liveui.channel import ViewChannel
+    from liveui.connection import Connection
+
+    gc.collect()
+    alive = gc.get_objects()
+    return {"blocks": sys.getallocatedblocks(), "connections": sum(type(o) is Connection for o in alive),
+            "channels": sum(type(o) is ViewChannel for o in alive)}
+
+
 def serve() -> None:
+    from tornado.web import RequestHandler
+
+    class Heap(RequestHandler):
+        def get(self) -> None:
+            self.write(heap())
+
     from tornado.netutil import bind_sockets
 
     async def main() -> None:
@@ -73,7 +94,9 @@ def serve() -> None:
         from liveui.server import make_application
 
         sockets = bind_sockets(0, "127.0.0.1")
-        HTTPServer(make_application(make_app())).add_sockets(sockets)
+        application = make_application(make_app())
+        application.add_handlers(r".*", [(r"/_heap", Heap)])
+        HTTPServer(application).add_sockets(sockets)
         print(sockets[0].getsockname()[1], flush=True)
         await asyncio.Event().wait()
 
@@ -156,28 +179,33 @@ async def rounds(base: str, path: str, n: int) -> dict:
             "bytes": statistics.median(sizes), "counts": sorted(counts)}
 
 
+async def server_heap(base: str) -> dict:
+    return json.loads((await AsyncHTTPClient().fetch(base + "/_heap", request_timeout=30)).body)
+
+
 async def memory(base: str, pid: int, views: int) -> dict:
     process = psutil.Process(pid)
     rss = lambda: process.memory_info().rss / 2**20  # noqa: E731
-    before = rss()
+    before, heap_before = rss(), await server_heap(base)
     tabs = [Tab(base, "/reattach") for _ in range(views)]
     for start in range(0, views, 20):
         await asyncio.gather(*(tab.open() for tab in tabs[start:start + 20]))
     for tab in tabs:
         for _ in range(3):
             await tab.click()
-    connected = rss()
+    connected, heap_connected = rss(), await server_heap(base)
     await asyncio.gather(*(tab.drop() for tab in tabs))
     await asyncio.sleep(1)  # let the server notice every close (a measurement, not a test)
     parked = rss()
     responses = []
     for start in range(0, views, 20):
         responses += await asyncio.gather(*(tab.join() for tab in tabs[start:start + 20]))
-    reattached = rss()
+    reattached, heap_reattached = rss(), await server_heap(base)
     lost = sum(1 for _, _, response in responses if count_of(response) != "3")
     for start in range(0, views, 20):
         await asyncio.gather(*(tab.leave() for tab in tabs[start:start + 20]))
-    return {"before": before, "connected": connected, "parked": parked, "reattached": reattached, "lost": lost}
+    return {"before": before, "connected": connected, "parked": parked, "reattached": reattached, "lost": lost,
+            "heap": {"before": heap_before, "connected": heap_connected, "reattached": heap_reattached}}
 
 
 async def main(rounds_n: int, views: int) -> tuple[dict, dict, dict]:
@@ -223,7 +251,22 @@ def report(reattach: dict, remount: dict, mem: dict, rounds_n: int, views: int) 
         f"Parked/connected RSS: {(mem['parked'] - mem['before']) / (mem['connected'] - mem['before']):.2f}x; "
         f"reattached/connected: {(mem['reattached'] - mem['before']) / (mem['connected'] - mem['before']):.2f}x "
         f"(about {per_view:.1f} KiB a parked view).",
+        "",
+        "The server's Python heap after a full collection (allocated blocks, live objects):",
+        "",
+        "| | blocks | connections | view channels |",
+        "|---|---:|---:|---:|",
+        *(f"| {step} | {h['blocks']} | {h['connections']} | {h['channels']} |" for step, h in mem["heap"].items()),
+        "",
+        f"Reattached/connected heap: {blocks(mem, 'reattached') / blocks(mem, 'connected'):.2f}x: nothing of the dropped "
+        "connections is kept; the RSS above that level is freed memory the allocator keeps for reuse "
+        "(`malloc_trim` does not give it back: it is spread over arenas that also hold live objects).",
     ])
+
+
+def blocks(mem: dict, step: str) -> int:
+    """Python heap blocks at `step` above those before the views."""
+    return mem["heap"][step]["blocks"] - mem["heap"]["before"]["blocks"]
 
 
 def more_files() -> None:
