@@ -65,6 +65,23 @@ class Transport(Protocol):
     def close(self, code: int = 1001, reason: str = "") -> None: ...
 
 
+class _Gone:
+    """The transport of a closed connection: parked views may keep the connection a while, never
+    the socket behind it (its buffers go with it)."""
+
+    def send_text(self, frame: str) -> None:
+        pass
+
+    def send_binary(self, frame: bytes) -> None:
+        pass
+
+    def close(self, code: int = 1001, reason: str = "") -> None:
+        pass
+
+
+_GONE = _Gone()
+
+
 class Connection:
     """The channels of one connected client."""
 
@@ -177,8 +194,9 @@ class Connection:
         if not self.open:
             return
         log.warning("%.300s", why)
+        transport = self.transport
         self.closed(reattachable=True)
-        self.transport.close(code, reason)
+        transport.close(code, reason)
 
     def closed(self, *, reattachable: bool = False) -> None:
         """The transport closed (once): end every view of this connection, or, when the client may
@@ -197,6 +215,7 @@ class Connection:
             if channel in parked or (isinstance(channel, UploadChannel) and channel.complete and channel.owner in parked):
                 continue
             channel.stop("disconnect")
+        self.transport = _GONE
 
     # -- outgoing -----------------------------------------------------------------------
 

@@ -174,8 +174,9 @@ class Bridge:
 
     def _drop_all(self, code: int, reason: str) -> None:
         for connection in list(self._connections.values()):
+            transport = connection.transport
             connection.closed(reattachable=True)
-            connection.transport.close(code, reason)
+            transport.close(code, reason)
 
     def _park_all(self) -> None:
         for socket_id in list(self._connections):
