@@ -120,6 +120,26 @@ async def test_a_stalled_window_is_bounded_then_its_sockets_close(caplog) -> Non
     assert closes == [{"close": 1013, "reason": "the window stalled"}]
 
 
+async def test_a_socket_of_a_new_page_parks_the_sockets_of_the_page_before() -> None:
+    """A window shows one page: when a reload (one the page could not catch) opens a socket, the
+    sockets of the page before, never closed by it, are closed on the server (their views park)."""
+    from liveui.transports.webview import Bridge
+
+    app = App()
+    app.live("/", Echo)
+    bridge = Bridge(app, asyncio.get_running_loop(), lambda script: None)
+    bridge.open("pagea.s1", "http://liveui.desktop/")
+    bridge.open("pagea.s2", "http://liveui.desktop/")
+    await asyncio.sleep(0)
+    old = [bridge.connection("pagea.s1"), bridge.connection("pagea.s2")]
+    assert all(connection is not None and connection.open for connection in old)
+    bridge.open("pageb.s1", "http://liveui.desktop/")
+    await asyncio.sleep(0)
+    assert [connection.open for connection in old] == [False, False]  # type: ignore[union-attr]
+    assert bridge.connection("pagea.s1") is None and bridge.connection("pagea.s2") is None
+    assert bridge.connection("pageb.s1") is not None and bridge.connection("pageb.s1").open  # type: ignore[union-attr]
+
+
 class Echo(LiveView):
     template = "<p id='n'>{{ n }}</p>"
 

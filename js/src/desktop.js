@@ -92,9 +92,11 @@ class Outbox {
 }
 
 let counter = 0
+const page = Math.random().toString(36).slice(2, 10) // this document: a reload is another page
 
+// `<page>.<socket>`: the bridge knows that the sockets of an earlier page of the window are gone.
 function newId() {
-  return `ws${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
+  return `${page}.ws${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
 }
 
 // new DesktopSocket(url, id?): the phoenix Socket passes only the url; `id` names the

@@ -104,7 +104,8 @@ class Bridge:
     # -- called by the page (pywebview worker threads) ------------------------------------
 
     def open(self, socket_id: str, url: str) -> None:
-        """A `DesktopSocket` opened (resolving the page's promise makes it open)."""
+        """A `DesktopSocket` opened (resolving the page's promise makes it open). Its id is
+        `<page>.<socket>`: one from a new page parks the sockets of the page before it."""
         self._loop.call_soon_threadsafe(self._open, str(socket_id), str(url))
 
     def send(self, socket_id: str, frames: list[Any]) -> None:
@@ -142,6 +143,10 @@ class Bridge:
         self._loop.call_soon_threadsafe(self._park_all)
 
     def _open(self, socket_id: str, url: str) -> None:
+        page, dot, _ = socket_id.partition(".")
+        if dot:  # a window shows one page: the sockets of an earlier one (a reload) are gone, unclosed
+            for other in [other for other in self._connections if not other.startswith(page + ".")]:
+                self._close(other)
         transport = WebviewTransport(socket_id, self._post, self._loop, lambda: self._close(socket_id))
         self._connections[socket_id] = Connection(self._app, transport, info={**self._info, "uri": url},
                                                   identity=self._identity)

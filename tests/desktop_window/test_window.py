@@ -139,5 +139,12 @@ async def test_a_reload_of_the_window_keeps_its_view(desktop) -> None:
         assert await devtools.evaluate("document.querySelector('[data-phx-main]').id") == view_id
         await devtools.click("#inc")
         await devtools.wait_for("document.querySelector('#count').textContent === '4'")
+        # a reload from outside the page (the inspector's, a menu's): Qt reloads the document itself
+        await devtools.evaluate("window.beforeReload = true")
+        await devtools.call("Page.reload")
+        await devtools.wait_for(f"window.beforeReload === undefined && {CONNECTED} && "
+                                "document.querySelector('#count').textContent === '4'")
+        await devtools.click("#inc")
+        await devtools.wait_for("document.querySelector('#count').textContent === '5'")
     finally:
         devtools.close()
